@@ -28,7 +28,9 @@ func operators() []struct {
 		}},
 		{"Take", func(s iter.Seq2[int, error]) iter.Seq2[int, error] { return Take(s, 15) }},
 		{"Skip", func(s iter.Seq2[int, error]) iter.Seq2[int, error] { return Skip(s, 2) }},
-		{"Chain", func(s iter.Seq2[int, error]) iter.Seq2[int, error] { return Chain(FromSlice([]int{-1}), s, FromSlice([]int{-2})) }},
+		{"Chain", func(s iter.Seq2[int, error]) iter.Seq2[int, error] {
+			return Chain(FromSlice([]int{-1}), s, FromSlice([]int{-2}))
+		}},
 		{"BatchUnbatch", func(s iter.Seq2[int, error]) iter.Seq2[int, error] { return Unbatch(Batch(s, 3)) }},
 		{"Shuffle", func(s iter.Seq2[int, error]) iter.Seq2[int, error] { return Shuffle(s, 1, 7) }},
 		{"Prefetch", func(s iter.Seq2[int, error]) iter.Seq2[int, error] { return Prefetch(ctx, s, 2) }},

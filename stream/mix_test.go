@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"slices"
 	"sync"
 	"testing"
@@ -435,5 +436,26 @@ func TestStopStrategyText(t *testing.T) {
 	}
 	if _, err := json.Marshal(MixConfig{Stop: 9}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("marshalling an unknown strategy: %v", err)
+	}
+}
+
+// TestMixPositionOverflow restores a mixer to the last position an int64
+// holds, with every source still in its first pass, and checks that it
+// fails cleanly instead of wrapping around.
+func TestMixPositionOverflow(t *testing.T) {
+	cfg := MixConfig{Weights: []float64{1, 1}, Window: 2, Stop: AllExhausted}
+	_, fns := tagSources(3, 3)
+	m := must(NewMixer(cfg, fns...))
+	p := int64(math.MaxInt64 - 1)
+	st := MixState{Position: p}
+	for _, d := range m.sched.draws(p) {
+		st.Sources = append(st.Sources, MixSourceState{Taken: d})
+	}
+	if err := m.Restore(st); err != nil {
+		t.Fatal(err)
+	}
+	got, err := drain(t, m.All())
+	if !errors.Is(err, ErrInvalid) || len(got) > 1 {
+		t.Errorf("got %v, %v; want at most one element, then ErrInvalid", got, err)
 	}
 }

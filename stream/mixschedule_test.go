@@ -21,7 +21,7 @@ func TestApportion(t *testing.T) {
 		{[]float64{1, 1, 1}, 10, []int{4, 3, 3}}, // ties go to the lower index
 		{[]float64{1, 1, 1}, 3, []int{1, 1, 1}},
 		{[]float64{0.5, 0.5}, 3, []int{2, 1}},
-		{[]float64{2, 5}, 3, []int{1, 2}},     // 0.857, 2.143: the largest remainder wins
+		{[]float64{2, 5}, 3, []int{1, 2}}, // 0.857, 2.143: the largest remainder wins
 		{[]float64{0.15, 0.85}, 20, []int{3, 17}},
 		{[]float64{1}, 1, []int{1}},
 		{[]float64{1e-300, 1e-300}, 2, []int{1, 1}},
