@@ -188,9 +188,9 @@ func (l *loader) decompress(meta []byte, b batchMeta, e entry) (*memory.Buffer, 
 		comp = tmp.Bytes()
 	}
 	type part struct {
-		src       []byte
-		raw       bool
-		at, size  int64
+		src      []byte
+		raw      bool
+		at, size int64
 	}
 	parts := make([]part, b.buffers.n)
 	var total int64

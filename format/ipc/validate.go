@@ -209,8 +209,9 @@ func (v validator) union(dt arrow.UnionType, d arrow.ArrayData, off, n int64, de
 
 // dictIndices checks that every valid index lies inside the dictionary.
 func dictIndices(d arrow.ArrayData, size int) error {
-	idx := array.MakeFromData(d).(*array.Dictionary).Indices()
-	defer idx.Release()
+	arr := array.MakeFromData(d).(*array.Dictionary)
+	defer arr.Release()
+	idx := arr.Indices() // borrowed from arr
 	for i := range idx.Len() {
 		if idx.IsNull(i) {
 			continue
@@ -264,4 +265,3 @@ func (v validator) viaArrow(d arrow.ArrayData) error {
 	}
 	return c.Validate()
 }
-
