@@ -150,22 +150,18 @@ func (d *decoder) fixedWidth(dt arrow.DataType, c *jsonColumn, n int) (*memory.B
 	return nil, fmt.Errorf("%w: columns of type %s", format.ErrUnsupported, dt)
 }
 
-// fixedSizeBinary decodes hex values of exactly width bytes; a null slot
-// may also be empty.
+// fixedSizeBinary decodes hex values of exactly width bytes each, null
+// slots included (writers fill them), so the buffer is no larger than the
+// text that describes it, whatever byteWidth claims.
 func fixedSizeBinary(mem memory.Allocator, c *jsonColumn, n, width int) (*memory.Buffer, error) {
-	if err := checkLen("DATA", len(c.Data), n); err != nil {
+	values, err := parseAll(c, n, parseBytes)
+	if err != nil {
 		return nil, err
 	}
-	values := make([][]byte, n)
-	for i, raw := range c.Data {
-		v, err := parseBytes(raw)
-		if err != nil {
-			return nil, fmt.Errorf("DATA[%d]: %w", i, err)
-		}
-		if len(v) != width && (len(v) != 0 || isValid(c, i)) {
+	for i, v := range values {
+		if len(v) != width {
 			return nil, fmt.Errorf("%w: DATA[%d] has %d bytes, want %d", format.ErrCorrupt, i, len(v), width)
 		}
-		values[i] = v
 	}
 	buf := newBuffer(mem, n*width)
 	for i, v := range values {

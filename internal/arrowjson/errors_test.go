@@ -78,6 +78,7 @@ func TestReadRejects(t *testing.T) {
 		{"offset count", document(utf8Field, "", 2, `{"name": "x", "count": 2, "OFFSET": [0, 1], "DATA": ["a", ""]}`), format.ErrCorrupt, "OFFSET has 2 entries, want 3"},
 		{"offset overflows int32", document(utf8Field, "", 1, `{"name": "x", "count": 1, "OFFSET": [0, 4294967296], "DATA": ["a"]}`), format.ErrCorrupt, "not an int32"},
 		{"fixed size binary width", document(leaf("x", `{"name": "fixedsizebinary", "byteWidth": 2}`), "", 1, `{"name": "x", "count": 1, "DATA": ["AABBCC"]}`), format.ErrCorrupt, "3 bytes, want 2"},
+		{"fixed size binary null slot empty", document(leaf("x", `{"name": "fixedsizebinary", "byteWidth": 1000000000}`), "", 1, `{"name": "x", "count": 1, "VALIDITY": [0], "DATA": [""]}`), format.ErrCorrupt, "0 bytes, want 1000000000"},
 		{"list offset past child", document(listField, "", 1, `{"name": "x", "count": 1, "OFFSET": [0, 3], "children": [`+item(2, "[1, 2]")+`]}`), format.ErrCorrupt, "past the end (2)"},
 		{"list child misnamed", document(listField, "", 1, `{"name": "x", "count": 1, "OFFSET": [0, 0], "children": [{"name": "element", "count": 0, "DATA": []}]}`), format.ErrCorrupt, `named "element"`},
 		{"list child missing", document(listField, "", 1, `{"name": "x", "count": 1, "OFFSET": [0, 0]}`), format.ErrCorrupt, "0 children, want 1"},

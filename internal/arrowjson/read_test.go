@@ -259,7 +259,7 @@ func TestReadTypes(t *testing.T) {
 			name:   "fixed size binary",
 			field:  leaf("x", `{"name": "fixedsizebinary", "byteWidth": 2}`),
 			rows:   3,
-			column: `{"name": "x", "count": 3, "VALIDITY": [1, 0, 1], "DATA": ["0102", "", "FFFE"]}`,
+			column: `{"name": "x", "count": 3, "VALIDITY": [1, 0, 1], "DATA": ["0102", "0000", "FFFE"]}`,
 			want:   &arrow.FixedSizeBinaryType{ByteWidth: 2}, values: `["AQI=", null, "//4="]`,
 		},
 		{
