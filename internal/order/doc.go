@@ -22,15 +22,18 @@
 //
 // # Modes and costs
 //
-//	None    manifest order                          O(1) per sample
-//	Shards  shards permuted, rows in order          O(1) amortised, O(shards) memory
-//	Block   Shards, then permuted within windows    O(1) per sample, O(1) memory per window
-//	Global  a keyed bijection on [0, N)             O(1) per sample and memory
-//	Buffer  Shards, then a shuffle buffer of n      O(1) amortised sequentially, O(n) memory
+//	None    manifest order                        O(1) per sample
+//	Shards  shards permuted, rows in order        O(1) per sample
+//	Block   Shards, then permuted within windows  O(1) per sample
+//	Global  a keyed bijection on [0, N)           O(1) per sample
+//	Buffer  Shards, then a shuffle buffer of n    O(min(n, World*Workers)) per sample, O(n) memory
 //
-// No mode allocates anything proportional to N: Global and Block use a
-// Feistel network with cycle walking, and Buffer keeps sample positions,
-// never data, and finds its state at any step without replaying the epoch.
+// A Plan holds O(shards) words and no mode allocates anything
+// proportional to N: Global and Block use a Feistel network with cycle
+// walking (a window's bijection needs O(1) memory), and Buffer keeps
+// sample positions, never data, and finds its state at any step without
+// replaying the epoch. Random access (At) costs the same as iteration
+// except in Buffer mode, where it costs O(n) expected per sample.
 //
 // # Concurrency
 //

@@ -72,13 +72,18 @@ func FuzzPlan(f *testing.F) {
 	})
 }
 
-// checkPlan checks that All and At agree, that every row is in range,
+// checkPlan checks that every row is in range, that All and At agree (on
+// up to about 200 samples, since At costs O(BufferSize) in Buffer mode),
 // and that windows hold their samples.
 func checkPlan(t *testing.T, p *Plan) {
 	t.Helper()
+	every := max(1, p.Len()/200)
 	for k, row := range p.All(0) {
 		if row < 0 || row >= p.Rows() {
 			t.Fatalf("sample %d is row %d of %d", k, row, p.Rows())
+		}
+		if k%every != 0 {
+			continue
 		}
 		if at := p.At(k); at != row {
 			t.Fatalf("At(%d) = %d, All yields %d", k, at, row)

@@ -59,15 +59,19 @@ func (c *cursor) blockPos(q int64) int64 {
 }
 
 // All yields (k, row) for the plan's local positions k from start to
-// Len-1 in order, row being the row index of the k-th sample: At(k), at
-// O(1) amortised cost per sample in every mode. A start below zero counts
-// as zero.
+// Len-1 in order, row being the row index of the k-th sample, as At(k)
+// gives it. A start below zero counts as zero. The iterator caches what
+// neighbouring samples share (the shard, the Block window's bijection), so
+// a sample costs O(1) amortised in None, Shards, Block and Global mode.
 //
 // In Buffer mode the iterator keeps the buffer's contents (O(BufferSize)
-// words) and rebuilds them once at start, in O(BufferSize log BufferSize)
-// time, rather than replaying the epoch. A rank's samples are every
-// World*Workers-th position of the buffer's output, so each costs
-// min(World*Workers, BufferSize) draws of a few nanoseconds each.
+// words), set up once at start in O(BufferSize log BufferSize) time
+// rather than by replaying the epoch. The buffer's output is one sequence
+// shared by all ranks and workers, of which this plan takes every
+// World*Workers-th position, so a sample costs min(World*Workers,
+// BufferSize) draws of a few nanoseconds each: the contents are stepped
+// through the positions in between, or, when the stride is larger than
+// the buffer, each sample is looked up on its own.
 func (p *Plan) All(start int64) iter.Seq2[int64, int64] {
 	return func(yield func(int64, int64) bool) {
 		stride := int64(p.cfg.World) * int64(p.cfg.Workers)

@@ -47,11 +47,12 @@ func newLayout(shardRows []int64, play []int) layout {
 func (l *layout) rows() int64 { return l.starts[len(l.starts)-1] }
 
 // segment returns the segment holding position q in [0, rows()). hint is
-// the segment of a previous lookup: sequential positions find theirs in
-// O(1), anything else by binary search.
+// the segment of a previous lookup: positions in it or a neighbouring one,
+// as sequential positions and the positions of a Block window are, find
+// theirs in O(1), anything else by binary search.
 func (l *layout) segment(q int64, hint int) int {
-	for i := hint; i < hint+2 && i < len(l.segShard); i++ {
-		if i >= 0 && l.segPos[i] <= q && q < l.segPos[i+1] {
+	for _, i := range [3]int{hint, hint + 1, hint - 1} {
+		if i >= 0 && i < len(l.segShard) && l.segPos[i] <= q && q < l.segPos[i+1] {
 			return i
 		}
 	}

@@ -30,6 +30,9 @@ func NewPlan(cfg Config) (*Plan, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	// The plan keeps its own copy: a caller reusing the slice must not
+	// change the dataset a State is fingerprinted with.
+	cfg.ShardRows = append([]int64(nil), cfg.ShardRows...)
 	p := &Plan{cfg: cfg}
 	var play []int
 	if cfg.Mode == Shards || cfg.Mode == Block || cfg.Mode == Buffer {

@@ -14,7 +14,7 @@ const (
 )
 
 // Quality measures how well a plan shuffles, for comparing modes and
-// parameters (BENCHMARKS.md reports it). It samples up to 8 runs of
+// parameters in BENCHMARKS.md. It samples up to 8 runs of
 // min(Window, 65536) consecutive samples spread evenly over the plan and
 // returns:
 //
@@ -25,8 +25,9 @@ const (
 //     comes from and where it is delivered, |row - q| for sequence
 //     position q: 0 for manifest order, about N/3 for a uniform shuffle;
 //   - shardsPerWindow: the mean number of distinct shards a run draws
-//     from, which is what a streaming reader must have open at once: 1 or
-//     2 for Shards mode, up to the run length for Global.
+//     from, which is what a streaming reader must have open at once: about
+//     1 + run length / shard size in None and Shards mode, a little more
+//     in Block and Buffer mode, up to the run length in Global mode.
 func Quality(p *Plan) (spearman, meanDisplacement, shardsPerWindow float64) {
 	n := p.Len()
 	if n == 0 {

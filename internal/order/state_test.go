@@ -189,3 +189,30 @@ func TestFingerprint(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanOwnsShardRows checks that a caller reusing its slice after
+// NewPlan changes neither the order nor the fingerprint of its states.
+func TestPlanOwnsShardRows(t *testing.T) {
+	rows := []int64{5, 5}
+	p := mustPlan(t, Config{ShardRows: rows, Mode: Shards, Seed: 4})
+	before := collect(t, p, 0)
+	rows[0] = 6
+	st, err := p.State(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := Fingerprint([]int64{5, 5}); st.Fingerprint != want {
+		t.Errorf("state fingerprint %s, want the plan's dataset's %s", st.Fingerprint, want)
+	}
+	if !slices.Equal(before, collect(t, p, 0)) {
+		t.Error("order changed with the caller's slice")
+	}
+	c := p.Config()
+	c.ShardRows[1] = 9
+	if c.Window != DefaultWindow || c.BufferSize != DefaultBufferSize || c.World != 1 || c.Workers != 1 {
+		t.Errorf("Config() = %+v, want defaults filled in", c)
+	}
+	if p.Config().ShardRows[1] != 5 {
+		t.Error("Config() shares the plan's slice")
+	}
+}
