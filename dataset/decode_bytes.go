@@ -80,7 +80,7 @@ func decodeOffsetText[O int32 | int64, V string | []byte](offs []O, data []byte,
 	base := int64(offs[0])
 	lo, hi := int64(offs[from])-base, int64(offs[from+n])-base
 	if lo < 0 || lo > hi || hi > int64(len(data)) {
-		return decodeCorruptErr("value offsets [%d, %d] outside %d bytes of data", lo, hi, len(data))
+		return decodeCorruptErr("value offsets [%d, %d] decrease or lie outside %d bytes of data", lo, hi, len(data))
 	}
 	block := decodeBlock[V](data[lo:hi])
 	nulls := arr.NullN() > 0

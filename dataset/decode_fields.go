@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"cmp"
 	"reflect"
 	"strings"
 )
@@ -48,7 +49,7 @@ func decodeWalkFields(p decodePath, rt reflect.Type, offset uintptr, prefix stri
 		sf := rt.Field(i)
 		name, optional, tagged, skip, err := decodeTag(sf)
 		if err != nil {
-			return decodeAt(decodeSchemaErr("%v", err), p.child(prefix+sf.Name, name), -1)
+			return decodeAt(err, p.child(prefix+sf.Name, name), -1)
 		}
 		if skip {
 			continue
@@ -122,17 +123,17 @@ func decodeDominant(p decodePath, all []decodeGoField, idx []int) (int, error) {
 func decodeTag(sf reflect.StructField) (name string, optional, tagged, skip bool, err error) {
 	tomeTag, hasTome := sf.Tag.Lookup("tome")
 	if hasTome {
-		n, opts, _ := strings.Cut(tomeTag, ",")
 		if tomeTag == "-" {
 			return "", false, false, true, nil
 		}
+		n, opts, _ := strings.Cut(tomeTag, ",")
 		for opt := range strings.SplitSeq(opts, ",") {
 			switch opt {
 			case "":
 			case "optional":
 				optional = true
 			default:
-				return sf.Name, false, false, false, decodeSchemaErr("unknown option %q in tag `tome:%q`", opt, tomeTag)
+				return cmp.Or(n, sf.Name), false, false, false, decodeSchemaErr("unknown option %q in tag `tome:%q`", opt, tomeTag)
 			}
 		}
 		if n != "" {

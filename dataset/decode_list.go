@@ -35,6 +35,9 @@ func decodeSlicePlan(p decodePath, dt arrow.DataType, rt reflect.Type) (decodeFn
 	if err != nil {
 		return nil, err
 	}
+	if fn := decodeNumberListPlan(dt, elemDT, rt); fn != nil {
+		return fn, nil
+	}
 	size := rt.Elem().Size()
 	return func(arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) error {
 		l, ok := arr.(array.ListLike)
@@ -177,4 +180,91 @@ func decodeArrayPlan(p decodePath, dt arrow.DataType, rt reflect.Type) (decodeFn
 		}
 		return nil
 	}, nil
+}
+
+// decodeNumberListPlan is the fast path of decodeSlicePlan for the shape of
+// embeddings: a list, large list or fixed-size list of numbers into a slice
+// of the same number type ([]float32 from list<float32>). The child values
+// of a whole run are copied in one append, which unlike make-then-copy does
+// not clear the memory first, and no value is converted. It returns nil for
+// other shapes.
+func decodeNumberListPlan(dt, elemDT arrow.DataType, rt reflect.Type) decodeFn {
+	switch dt.ID() {
+	case arrow.LIST, arrow.LARGE_LIST, arrow.FIXED_SIZE_LIST:
+	default:
+		return nil // list views are not contiguous; maps hold structs
+	}
+	bits, signed := decodeIntBits(elemDT.ID())
+	kind := rt.Elem().Kind()
+	switch {
+	case elemDT.ID() == arrow.FLOAT32 && kind == reflect.Float32:
+		return decodeNumberList(func(a *array.Float32) []float32 { return a.Float32Values() })
+	case elemDT.ID() == arrow.FLOAT64 && kind == reflect.Float64:
+		return decodeNumberList(func(a *array.Float64) []float64 { return a.Float64Values() })
+	case bits == 0 || kind == reflect.Int || kind == reflect.Uint:
+		return nil
+	case bits != rt.Elem().Bits() || signed != (kind >= reflect.Int && kind <= reflect.Int64):
+		return nil
+	}
+	switch elemDT.ID() {
+	case arrow.INT8:
+		return decodeNumberList(func(a *array.Int8) []int8 { return a.Int8Values() })
+	case arrow.INT16:
+		return decodeNumberList(func(a *array.Int16) []int16 { return a.Int16Values() })
+	case arrow.INT32:
+		return decodeNumberList(func(a *array.Int32) []int32 { return a.Int32Values() })
+	case arrow.INT64:
+		return decodeNumberList(func(a *array.Int64) []int64 { return a.Int64Values() })
+	case arrow.UINT8:
+		return decodeNumberList(func(a *array.Uint8) []uint8 { return a.Uint8Values() })
+	case arrow.UINT16:
+		return decodeNumberList(func(a *array.Uint16) []uint16 { return a.Uint16Values() })
+	case arrow.UINT32:
+		return decodeNumberList(func(a *array.Uint32) []uint32 { return a.Uint32Values() })
+	default:
+		return decodeNumberList(func(a *array.Uint64) []uint64 { return a.Uint64Values() })
+	}
+}
+
+func decodeNumberList[A arrow.Array, E decodeInteger | decodeFloat](values func(A) []E) decodeFn {
+	return func(arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) error {
+		l, ok := arr.(array.ListLike)
+		if !ok {
+			return decodeWrongArray(arr, "a list array")
+		}
+		if err := decodeSpan(from, n, l.Len()); err != nil || n == 0 {
+			return err
+		}
+		child, ok := l.ListValues().(A)
+		if !ok {
+			return decodeWrongArray(l.ListValues(), "a numeric array")
+		}
+		src := values(child)
+		lo, _ := l.ValueOffsets(from)
+		_, hi := l.ValueOffsets(from + n - 1)
+		if lo < 0 || lo > hi || hi > int64(len(src)) {
+			return decodeCorruptErr("lists [%d, %d) span [%d, %d) of %d elements", from, from+n, lo, hi, len(src))
+		}
+		block := append([]E{}, src[lo:hi]...)
+		if child.NullN() > 0 {
+			for j := lo; j < hi; j++ {
+				if child.IsNull(int(j)) {
+					block[j-lo] = 0
+				}
+			}
+		}
+		for k := range n {
+			out := (*[]E)(unsafe.Add(dst, uintptr(k)*stride))
+			if l.IsNull(from + k) {
+				*out = nil
+				continue
+			}
+			start, end := l.ValueOffsets(from + k)
+			if start < lo || start > end || end > hi {
+				return decodeCorruptErr("list %d spans [%d, %d) outside [%d, %d)", from+k, start, end, lo, hi)
+			}
+			*out = block[start-lo : end-lo : end-lo]
+		}
+		return nil
+	}
 }

@@ -60,7 +60,7 @@ func (p decodePath) mismatch(dt arrow.DataType, rt reflect.Type) error {
 }
 
 func (p decodePath) unsupported(rt reflect.Type) error {
-	return decodeAt(decodeSchemaErr("cannot decode into %s: tome does not decode into this Go type", rt), p, -1)
+	return decodeAt(decodeSchemaErr("cannot decode into %s: unsupported Go type", rt), p, -1)
 }
 
 var (

@@ -52,8 +52,18 @@ func decodeResolve(p decodePath, names []string, types []arrow.DataType, rt refl
 // decodeFieldsInto decodes rows [from, from+n) of the columns into the
 // fields of n structs at dst, column by column. cols(i) gives column i of
 // count.
-func decodeFieldsInto(fields []decodeField, count int, cols func(int) arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) error {
+//
+// A panic inside arrow-go (an array whose buffers contradict its header)
+// becomes an ErrCorrupt error naming the field being decoded.
+func decodeFieldsInto(fields []decodeField, count int, cols func(int) arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) (err error) {
+	current := decodePath{}
+	defer func() {
+		if r := recover(); r != nil {
+			err = decodeAt(decodeCorruptErr("malformed array data: %v", r), current, -1)
+		}
+	}()
 	for _, f := range fields {
+		current = f.path
 		if f.col >= count {
 			return decodeAt(decodeCorruptErr("missing column %d of %d", f.col, count), f.path, -1)
 		}

@@ -1,0 +1,61 @@
+package dataset
+
+import (
+	"context"
+	"iter"
+)
+
+// Rows yields the dataset's rows in order as views into their batches.
+//
+// Ownership: a Row borrows its batch and is valid until the loop body
+// returns. To keep values, copy them out (Get, Value, or a Decoder), or
+// Retain row.Batch() and Release it when done.
+func (d *Dataset) Rows(ctx context.Context, opts *ScanOptions) iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
+		for b, err := range d.Batches(ctx, opts) {
+			if err != nil {
+				yield(Row{}, err)
+				return
+			}
+			for i := range int(b.NumRows()) {
+				if !yield(NewRow(b, i), nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Scan yields the dataset's rows decoded into values of type T, a struct
+// whose fields name columns through `tome:"name"` tags (falling back to
+// `json` tags, then field names); see NewDecoder for the rules. A struct
+// that cannot match the schema fails before any row is read, with an error
+// naming the field. Yielded values are copies and outlive the iteration.
+func Scan[T any](ctx context.Context, d *Dataset, opts *ScanOptions) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		var dec *Decoder[T]
+		var buf []T
+		for b, err := range d.Batches(ctx, opts) {
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			if dec == nil {
+				if dec, err = NewDecoder[T](b.Schema()); err != nil {
+					yield(zero, err)
+					return
+				}
+			}
+			if buf, err = dec.AppendBatch(buf[:0], b); err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, v := range buf {
+				if !yield(v, nil) {
+					return
+				}
+			}
+		}
+	}
+}
