@@ -20,5 +20,5 @@ var (
 
 // invalidf builds an ErrInvalid error with lowercase context.
 func invalidf(format string, args ...any) error {
-	return fmt.Errorf("order: "+format+": %w", append(args, ErrInvalid)...)
+	return fmt.Errorf(format+": %w", append(args, ErrInvalid)...)
 }

@@ -71,10 +71,10 @@ func (p *Plan) State(consumed int64, extra ...string) (State, error) {
 // s.Fingerprint, or Resume returns an ErrMismatch error.
 func Resume(cfg Config, s State, extra ...string) (Config, error) {
 	if s.Version != StateVersion {
-		return Config{}, fmt.Errorf("order: state version %d, this build resumes version %d: %w", s.Version, StateVersion, ErrMismatch)
+		return Config{}, fmt.Errorf("state version %d, this build resumes version %d: %w", s.Version, StateVersion, ErrMismatch)
 	}
 	if fp := Fingerprint(cfg.ShardRows, extra...); s.Fingerprint != fp {
-		return Config{}, fmt.Errorf("order: state is for dataset %q, resuming on dataset %q: %w", s.Fingerprint, fp, ErrMismatch)
+		return Config{}, fmt.Errorf("state is for dataset %q, resuming on dataset %q: %w", s.Fingerprint, fp, ErrMismatch)
 	}
 	mode, err := ParseMode(s.Mode)
 	if err != nil {

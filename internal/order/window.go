@@ -1,5 +1,7 @@
 package order
 
+import "fmt"
+
 // Window is one window of the shard-ordered sequence as a reader sees it:
 // the rows it covers, so that they can be read shard by shard once and
 // then gathered in the plan's order, and the run of this plan's local
@@ -29,7 +31,7 @@ type Window struct {
 // windows, and panics for k outside [0, Len) as At does.
 func (p *Plan) WindowOf(k int64) (Window, bool) {
 	if k < 0 || k >= p.count {
-		panic("order: WindowOf position out of range")
+		panic(fmt.Sprintf("order: position %d out of range [0, %d)", k, p.count))
 	}
 	if p.cfg.Mode == Global || p.cfg.Mode == Buffer {
 		return Window{}, false
