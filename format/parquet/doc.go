@@ -1,0 +1,46 @@
+// Package parquet reads and writes Parquet files as Arrow record batches,
+// through arrow-go's parquet/file and parquet/pqarrow.
+//
+// # Reading
+//
+// Open checks a file's framing and footer and returns a Reader, a
+// format.ChunkedReader whose chunks are the row groups. Columns project by
+// top-level name (a struct, list or map brings all its leaf columns),
+// batches hold at most the configured number of rows and never span row
+// groups, and the columns of a batch decode in parallel. Every type
+// arrow-go reads is supported: nested lists, maps and structs, dictionaries,
+// all logical types, every encoding including the delta and byte-stream-split
+// ones, and the codecs snappy, gzip, brotli, zstd, LZ4_RAW and the deprecated
+// Hadoop-framed LZ4. Types an Arrow writer recorded under the "ARROW:schema"
+// key are restored, and the file's key-value metadata (the "huggingface"
+// features among it) becomes the schema's metadata.
+//
+// # Writing
+//
+// NewWriter returns a format.Writer that writes zstd-compressed files by
+// default, with statistics, a page index and the "ARROW:schema" key so that
+// Arrow types survive a round trip. It cuts a row group when the buffered
+// rows pass WriteOptions.RowGroupBytes of Arrow data (DefaultRowGroupBytes,
+// sized for streaming) or RowGroupRows rows.
+//
+// # Errors
+//
+// Malformed input gives an error wrapping format.ErrCorrupt and naming the
+// file, row group and column, never a panic: sizes and offsets in the footer
+// are checked against the file before anything is allocated for them, a
+// page may declare at most Options.MaxPageSize bytes and decompresses to no
+// more than it declares, and a panic inside arrow-go is recovered at this
+// package's boundary. Encrypted files give format.ErrEncrypted, since this
+// package takes no keys. Errors of the io.ReaderAt pass through as they are.
+//
+// To make decompression bounded this package registers its own page
+// decoders with arrow-go's process-wide codec registry at init (see
+// codecs.go); every arrow-go Parquet reader in the process benefits.
+//
+// # Concurrency
+//
+// A Reader may be iterated by several goroutines at once; each iteration
+// decodes on its own and uses up to Options.Workers goroutines, all of which
+// have ended when the iteration returns. A Writer is not safe for concurrent
+// use.
+package parquet
