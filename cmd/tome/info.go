@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tome-data/tome/dataset"
+)
+
+type infoOptions struct {
+	sourceFlags
+	json bool
+}
+
+func newInfoCommand(e *env) *cobra.Command {
+	var o infoOptions
+	cmd := &cobra.Command{
+		Use:   "info PATH",
+		Short: "describe a dataset: format, rows, columns, shards, features, splits",
+		Long: "info describes a dataset from its files' metadata without reading its rows " +
+			"(JSON Lines and CSV, which record no row count, are counted).\n\n" +
+			"--json prints one object: format, rows, columns [{name, type}], shards " +
+			"[{path, rows, bytes}], features (when present) and splits {name: {rows, shards}}.",
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInfo(cmd.Context(), e, o, args[0])
+		},
+	}
+	o.register(cmd)
+	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON object")
+	return cmd
+}
+
+// infoJSON is the contract of `tome info --json`.
+type infoJSON struct {
+	Path     string               `json:"path"`
+	Layout   string               `json:"layout"`
+	Split    string               `json:"split"`
+	Format   string               `json:"format"`
+	Rows     int64                `json:"rows"`
+	Columns  []columnJSON         `json:"columns"`
+	Shards   []dataset.ShardInfo  `json:"shards"`
+	Features json.RawMessage      `json:"features,omitempty"`
+	Splits   map[string]splitJSON `json:"splits,omitempty"`
+}
+
+type columnJSON struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+type splitJSON struct {
+	Rows   int64  `json:"rows"`
+	Shards int    `json:"shards"`
+	Error  string `json:"error,omitempty"`
+}
+
+func runInfo(ctx context.Context, e *env, o infoOptions, path string) error {
+	ds, err := openForInfo(ctx, o.sourceFlags, path)
+	if err != nil {
+		return err
+	}
+	defer ds.Close()
+	info, err := describe(ctx, ds, path)
+	if err != nil {
+		return err
+	}
+	var broken []string
+	var firstErr error
+	if names := ds.Splits(); len(names) > 1 {
+		info.Splits = map[string]splitJSON{}
+		for _, name := range names {
+			s, err := describeSplit(ctx, o.sourceFlags, path, name)
+			if err != nil {
+				broken = append(broken, name)
+				if firstErr == nil {
+					firstErr = err
+				}
+				s.Error = oneLine(err)
+			}
+			info.Splits[name] = s
+		}
+	}
+	if o.json {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(info); err != nil {
+			return err
+		}
+	} else {
+		printInfo(e.stdout, info, ds.Splits())
+	}
+	if len(broken) > 0 {
+		// The details are in the output; the error says what to look for
+		// and keeps the first cause for the exit code.
+		return fmt.Errorf("%d of %d splits cannot be read (%s): %w", len(broken), len(ds.Splits()), strings.Join(broken, ", "), firstErr)
+	}
+	return nil
+}
+
+// openForInfo opens the split info describes: the one asked for, else the
+// default split, else (when that one is broken) the first split that opens,
+// so that info can still list every split and say which are broken.
+func openForInfo(ctx context.Context, f sourceFlags, path string) (*dataset.Dataset, error) {
+	ds, err := f.open(ctx, []string{path})
+	if err == nil || f.split != "" {
+		return ds, err
+	}
+	layout, lerr := dataset.ResolveLayout(path, f.config)
+	if lerr != nil {
+		return nil, err
+	}
+	for _, name := range layout.SplitNames() {
+		f.split = name
+		if ds, serr := f.open(ctx, []string{path}); serr == nil {
+			return ds, nil
+		}
+	}
+	return nil, err
+}
+
+func describe(ctx context.Context, ds *dataset.Dataset, path string) (*infoJSON, error) {
+	rows, err := ds.Count(ctx)
+	if err != nil {
+		return nil, err
+	}
+	info := &infoJSON{
+		Path:   path,
+		Layout: string(ds.Layout().Kind),
+		Split:  ds.Split(),
+		Rows:   rows,
+		Shards: ds.Shards(),
+	}
+	formats := map[string]bool{}
+	for _, s := range info.Shards {
+		formats[s.Format] = true
+	}
+	if len(formats) == 1 {
+		info.Format = info.Shards[0].Format
+	} else {
+		info.Format = "mixed"
+	}
+	for _, f := range ds.Schema().Fields() {
+		info.Columns = append(info.Columns, columnJSON{Name: f.Name, Type: f.Type.String()})
+	}
+	if f := ds.Features(); f != nil {
+		b, err := json.Marshal(f)
+		if err != nil {
+			return nil, err
+		}
+		info.Features = b
+	}
+	return info, nil
+}
+
+func describeSplit(ctx context.Context, f sourceFlags, path, split string) (splitJSON, error) {
+	f.split = split
+	ds, err := f.open(ctx, []string{path})
+	if err != nil {
+		return splitJSON{Rows: -1}, err
+	}
+	defer ds.Close()
+	rows, err := ds.Count(ctx)
+	return splitJSON{Rows: rows, Shards: len(ds.Shards())}, err
+}
+
+func printInfo(w io.Writer, info *infoJSON, splits []string) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "path:\t%s\n", info.Path)
+	fmt.Fprintf(tw, "layout:\t%s\n", info.Layout)
+	fmt.Fprintf(tw, "format:\t%s\n", info.Format)
+	fmt.Fprintf(tw, "split:\t%s\n", info.Split)
+	fmt.Fprintf(tw, "rows:\t%d\n", info.Rows)
+	var bytes int64
+	for _, s := range info.Shards {
+		bytes += s.Bytes
+	}
+	fmt.Fprintf(tw, "shards:\t%d (%s)\n", len(info.Shards), humanBytes(bytes))
+	tw.Flush()
+	fmt.Fprintln(w, "columns:")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range info.Columns {
+		fmt.Fprintf(tw, "  %s\t%s\n", c.Name, c.Type)
+	}
+	tw.Flush()
+	if len(info.Features) > 0 {
+		fmt.Fprintf(w, "features: %s\n", info.Features)
+	}
+	if len(info.Splits) > 0 {
+		fmt.Fprintln(w, "splits:")
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, name := range splits {
+			s := info.Splits[name]
+			if s.Error != "" {
+				fmt.Fprintf(tw, "  %s\terror: %s\n", name, s.Error)
+				continue
+			}
+			fmt.Fprintf(tw, "  %s\t%d rows\t%d shards\n", name, s.Rows, s.Shards)
+		}
+		tw.Flush()
+	}
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), strings.ToUpper("kmgtpe")[exp])
+}

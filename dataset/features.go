@@ -1,0 +1,49 @@
+package dataset
+
+import (
+	"github.com/tome-data/tome/format/hf"
+)
+
+// Features returns the dataset's Hugging Face features: those recorded in
+// the schema's "huggingface" metadata (where they still match the columns),
+// else those of the split's dataset_info.json, else features inferred from
+// the Arrow types, as datasets' Features.from_arrow_schema does. It returns
+// nil only when the schema has a type no feature describes.
+func (d *Dataset) Features() *hf.Features {
+	if _, ok, _ := hf.FromMetadata(d.schema.Metadata()); !ok {
+		if f := d.infoFeatures(); f != nil {
+			return f
+		}
+	}
+	f, err := hf.FromSchema(d.schema)
+	if err != nil {
+		// Unreadable metadata: describe the columns as they are.
+		f, err = hf.FromArrow(d.schema)
+		if err != nil {
+			return nil
+		}
+	}
+	return f
+}
+
+// infoFeatures reads the features of the split's dataset_info.json, when
+// the layout has one and it describes exactly the dataset's columns.
+func (d *Dataset) infoFeatures() *hf.Features {
+	if d.layout == nil {
+		return nil
+	}
+	sl, ok := d.layout.Split(d.split)
+	if !ok || sl.InfoFile == "" {
+		return nil
+	}
+	info, err := hf.ReadDatasetInfo(sl.InfoFile)
+	if err != nil || info.Features == nil {
+		return nil
+	}
+	withInfo := hf.WithFeatures(d.schema, info.Features)
+	f, err := hf.FromSchema(withInfo)
+	if err != nil {
+		return nil
+	}
+	return f
+}
