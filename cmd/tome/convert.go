@@ -78,4 +78,3 @@ func (f *sourceFlags) scanColumns() []string {
 	}
 	return nil
 }
-
