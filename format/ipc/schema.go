@@ -196,7 +196,8 @@ func (s schemaInfo) dictIDs(cols []int) map[int64]bool {
 }
 
 // checkTypes refuses the type parameters arrow-go accepts but cannot lay
-// out: negative widths and list sizes.
+// out or convert: negative widths and list sizes, decimal precisions and
+// scales outside what the decimal's width holds.
 func checkTypes(s *arrow.Schema) error {
 	var walk func(dt arrow.DataType) error
 	walk = func(dt arrow.DataType) error {
@@ -210,6 +211,8 @@ func checkTypes(s *arrow.Schema) error {
 				return fmt.Errorf("%w: fixed_size_list of size %d", format.ErrCorrupt, dt.Len())
 			}
 			return walk(dt.Elem())
+		case arrow.DecimalType:
+			return checkDecimal(dt)
 		case *arrow.DictionaryType:
 			return walk(dt.ValueType)
 		case arrow.ExtensionType:
@@ -227,6 +230,21 @@ func checkTypes(s *arrow.Schema) error {
 		if err := walk(f.Type); err != nil {
 			return fmt.Errorf("field %q: %w", f.Name, err)
 		}
+	}
+	return nil
+}
+
+// checkDecimal refuses a precision outside [1, max] for the decimal's
+// width, and a scale beyond ±max, which arrow-go's conversions index
+// tables of powers of ten with.
+func checkDecimal(dt arrow.DecimalType) error {
+	maxPrecision := map[int]int32{32: 9, 64: 18, 128: 38, 256: 76}[dt.BitWidth()]
+	p, s := dt.GetPrecision(), dt.GetScale()
+	switch {
+	case p < 1 || p > maxPrecision:
+		return fmt.Errorf("%w: %s: precision outside [1, %d]", format.ErrCorrupt, dt, maxPrecision)
+	case s < -maxPrecision || s > maxPrecision:
+		return fmt.Errorf("%w: %s: scale beyond ±%d", format.ErrUnsupported, dt, maxPrecision)
 	}
 	return nil
 }
