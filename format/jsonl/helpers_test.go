@@ -1,0 +1,61 @@
+package jsonl
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tome-data/tome/format/rowjson"
+)
+
+// readString reads a whole JSON Lines text with opts, checking that every
+// byte allocated through arrow is released, and returns the schema and the
+// rows in rowjson's canonical form.
+func readString(t *testing.T, data string, opts Options) (*Reader, []string, error) {
+	t.Helper()
+	return readBytes(t, []byte(data), opts)
+}
+
+func readBytes(t *testing.T, data []byte, opts Options) (*Reader, []string, error) {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	opts.Allocator = mem
+	r, err := Open(bytes.NewReader(data), int64(len(data)), opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
+	rows, err := collect(r)
+	return r, rows, err
+}
+
+// collect renders every row of every batch, stopping at the first error.
+func collect(r *Reader) ([]string, error) {
+	enc := rowjson.NewEncoder(r.Schema())
+	var rows []string
+	for rec, err := range r.Batches(context.Background()) {
+		if err != nil {
+			return rows, err
+		}
+		for i := range int(rec.NumRows()) {
+			rows = append(rows, string(enc.AppendRow(nil, rec, i)))
+		}
+	}
+	return rows, nil
+}
+
+// lines joins JSON lines with newlines.
+func lines(l ...string) string { return strings.Join(l, "\n") + "\n" }
+
+// schemaString renders a schema compactly: "a: int64, b: list<item: utf8, nullable>".
+func schemaString(r *Reader) string {
+	var parts []string
+	for _, f := range r.Schema().Fields() {
+		parts = append(parts, f.Name+": "+f.Type.String())
+	}
+	return strings.Join(parts, ", ")
+}
