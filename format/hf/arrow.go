@@ -193,8 +193,10 @@ func featureOfType(dt arrow.DataType, path string) (*Feature, error) {
 // agree up to nullability, list item names ("item" or Parquet's
 // "element") and field metadata.
 //
-// Metadata that is not valid features JSON gives an error wrapping
-// format.ErrCorrupt; callers that prefer to ignore it can use FromArrow.
+// A recorded feature this package cannot map to Arrow (a feature type of a
+// newer datasets) is kept unchecked. Metadata that is not valid features
+// JSON gives an error wrapping format.ErrCorrupt; callers that prefer to
+// ignore it can use FromArrow.
 func FromSchema(schema *arrow.Schema) (*Features, error) {
 	recorded, _, err := FromMetadata(schema.Metadata())
 	if err != nil {
@@ -204,7 +206,10 @@ func FromSchema(schema *arrow.Schema) (*Features, error) {
 	for i, af := range schema.Fields() {
 		if recorded != nil {
 			if feat, ok := recorded.Get(af.Name); ok {
-				if want, err := arrowField(af.Name, feat, af.Name); err == nil && sameLayout(want.Type, af.Type) {
+				want, err := arrowField(af.Name, feat, af.Name)
+				// A feature type this package does not know cannot be
+				// checked; a newer datasets wrote it, so it is kept.
+				if err == nil && sameLayout(want.Type, af.Type) || errors.Is(err, format.ErrUnsupported) {
 					out.Fields[i] = Field{Name: af.Name, Feature: feat}
 					continue
 				}

@@ -407,3 +407,17 @@ func TestIPCRoundTrip(t *testing.T) {
 		t.Errorf("the Array2D extension metadata did not survive IPC: %s", mustJSON(t, m))
 	}
 }
+
+// TestFromSchemaKeepsUnknownTypes keeps a feature of a newer datasets,
+// which cannot be checked against the column, rather than dropping it.
+func TestFromSchemaKeepsUnknownTypes(t *testing.T) {
+	md := arrow.NewMetadata([]string{MetadataKey}, []string{`{"info": {"features": {"doc": {"schema": "x", "_type": "Json"}}}}`})
+	schema := arrow.NewSchema([]arrow.Field{nullable("doc", arrow.BinaryTypes.String)}, &md)
+	f, err := FromSchema(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustJSON(t, f); got != `{"doc":{"schema":"x","_type":"Json"}}` {
+		t.Errorf("got %s", got)
+	}
+}

@@ -2,6 +2,7 @@ package hf
 
 import (
 	"fmt"
+	"slices"
 )
 
 // MarshalJSON writes the features as datasets' Features.to_dict does, in
@@ -105,12 +106,13 @@ func (f *Feature) interpreted() []jsonMember {
 	case KindTranslationVariableLanguages:
 		// datasets sorts and deduplicates the languages and derives the
 		// count; both are null when any language is allowed.
-		if len(f.Languages) == 0 {
+		langs := slices.Compact(slices.Sorted(slices.Values(f.Languages)))
+		if len(langs) == 0 {
 			add("languages", jsonValue{kind: jsonNull})
 			add("num_languages", jsonValue{kind: jsonNull})
 		} else {
-			add("languages", jsonStrings(f.Languages))
-			add("num_languages", jsonInt(int64(len(f.Languages))))
+			add("languages", jsonStrings(langs))
+			add("num_languages", jsonInt(int64(len(langs))))
 		}
 	}
 	return ms

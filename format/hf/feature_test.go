@@ -209,3 +209,13 @@ func TestParseFeaturesErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestTranslationVariableLanguagesSorted follows datasets' __post_init__,
+// which sorts and deduplicates the languages.
+func TestTranslationVariableLanguagesSorted(t *testing.T) {
+	f := &Features{Fields: []Field{{"t", TranslationVariableLanguages("fr", "en", "fr")}}}
+	want := `{"t": {"languages": ["en", "fr"], "num_languages": 2, "_type": "TranslationVariableLanguages"}}`
+	if got := string(f.PythonJSON()); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -217,7 +217,10 @@ func (f *Feature) parseClassLabel(v jsonValue, path string) error {
 // parseList handles List, LargeList and the legacy Sequence, which for a
 // dict item means a dict of lists (datasets kept TensorFlow Datasets'
 // convention): Sequence({"a": X, "b": Y}) is stored as
-// struct<a: list<X>, b: list<Y>>.
+// struct<a: list<X>, b: list<Y>>. Only datasets before 4 wrote
+// "Sequence", and they applied this rule to every dict; datasets 4 reads
+// a Sequence of a dict whose values are all lists as a list of structs
+// instead, which does not match what those versions stored.
 func parseList(f *Feature, name string, v jsonValue, path string) (*Feature, error) {
 	itemJSON, ok := v.get("feature")
 	if !ok {
