@@ -23,7 +23,8 @@ func (rd *Reader) readRowGroup(ctx context.Context, chunk int, yield func(arrow.
 		return false
 	}
 	if rd.closed.Load() {
-		return fail(errClosed)
+		yield(nil, fmt.Errorf("reading %s: %w", rd.name, errClosed))
+		return false
 	}
 	rows := rd.ChunkRows(chunk)
 	if rows == 0 {

@@ -20,7 +20,7 @@ import (
 // 1<<62 so that its varint takes ten bytes, and returns the file and the
 // offset of the page's delta header: block 128 (80 01), 4 miniblocks (04),
 // 1000 values (e8 07), first value (ten bytes).
-func deltaFile(t *testing.T, codec compress.Compression) ([]byte, int) {
+func deltaFile(t testing.TB, codec compress.Compression) ([]byte, int) {
 	t.Helper()
 	sc := arrow.NewSchema([]arrow.Field{{Name: "v", Type: arrow.PrimitiveTypes.Int64}}, nil)
 	b := array.NewInt64Builder(memory.DefaultAllocator)

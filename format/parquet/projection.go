@@ -37,12 +37,18 @@ func project(m *pqarrow.SchemaManifest, names []string) ([]column, error) {
 		byName[f.Field.Name] = append(byName[f.Field.Name], i)
 	}
 	cols := make([]column, 0, len(names))
+	made := make(map[int]column) // newColumn changes the manifest: once per field
 	for _, name := range names {
 		switch idx := byName[name]; len(idx) {
 		case 0:
 			return nil, fmt.Errorf("%w: no column %q", format.ErrSchema, name)
 		case 1:
-			cols = append(cols, newColumn(m, idx[0]))
+			c, ok := made[idx[0]]
+			if !ok {
+				c = newColumn(m, idx[0])
+				made[idx[0]] = c
+			}
+			cols = append(cols, c)
 		default:
 			return nil, fmt.Errorf("%w: column name %q is ambiguous: the file has %d columns of that name",
 				format.ErrSchema, name, len(idx))
@@ -51,6 +57,8 @@ func project(m *pqarrow.SchemaManifest, names []string) ([]column, error) {
 	return cols, nil
 }
 
+// newColumn describes manifest field i, and switches the manifest to decode
+// it in its storage form (see decodeAsStorage); call it once per field.
 func newColumn(m *pqarrow.SchemaManifest, i int) column {
 	leaves := make(map[int]bool)
 	var walk func(f *pqarrow.SchemaField)

@@ -92,9 +92,10 @@ func (rd *Reader) open(src source) (err error) {
 }
 
 // Schema returns the Arrow schema of the projected columns, with the file's
-// key-value metadata (the "huggingface" key among it). Types stored by an
-// Arrow writer under "ARROW:schema" are restored: large strings, dictionaries,
-// fixed-size lists, time zones; the key itself is left out.
+// key-value metadata (the "huggingface" key among it). Types an Arrow writer
+// stored under "ARROW:schema" are restored: large strings and binaries,
+// dictionaries, fixed-size lists, time zones, second-unit timestamps and
+// times, date64. The key itself is left out.
 func (rd *Reader) Schema() *arrow.Schema { return rd.schema }
 
 // NumRows returns the row count of the selected row groups, from their
