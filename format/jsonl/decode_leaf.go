@@ -169,11 +169,11 @@ func (l float16Leaf) token(kind byte, tok []byte) error {
 	if kind != tokInt && kind != tokFloat && kind != tokString {
 		return errMisfit
 	}
-	f, ok := parseFloat(tok, 32)
+	f, ok := parseFloat(tok, 64)
 	if !ok {
 		return errMisfit
 	}
-	l.b.Append(float16.New(float32(f)))
+	l.b.Append(float16.FromBits(halfBits(f)))
 	return nil
 }
 

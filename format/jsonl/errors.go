@@ -103,3 +103,9 @@ func notObject(s *scanner) error {
 		kind: format.ErrCorrupt,
 	}
 }
+
+// duplicateKey reports a key that occurs twice in one object. JSON
+// parsers disagree on which value wins, so tome takes neither.
+func duplicateKey(pos int, path string, key []byte) error {
+	return &valueError{pos: pos, path: path, msg: fmt.Sprintf("duplicate key %q", key), kind: format.ErrCorrupt}
+}

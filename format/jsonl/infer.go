@@ -26,6 +26,10 @@ type shape struct {
 	elem   *shape         // kindList
 	fields []shapeField   // kindStruct, in first-seen order
 	index  map[string]int // kindStruct
+	// seen[i] == gen when field i occurred in the object being read, to
+	// refuse duplicate keys here as the decoders do.
+	seen []uint32
+	gen  uint32
 }
 
 type shapeField struct {
@@ -131,7 +135,13 @@ func (sh *shape) observeObject(s *scanner, depth int) error {
 		s.pos++
 		return nil
 	}
+	if sh.gen++; sh.gen == 0 {
+		clear(sh.seen)
+		sh.gen = 1
+	}
 	for {
+		s.skipSpace()
+		kpos := s.pos
 		key, err := s.key()
 		if err != nil {
 			return err
@@ -141,7 +151,12 @@ func (sh *shape) observeObject(s *scanner, depth int) error {
 			i = len(sh.fields)
 			sh.index[string(key)] = i
 			sh.fields = append(sh.fields, shapeField{name: string(key), shape: &shape{}})
+			sh.seen = append(sh.seen, 0)
 		}
+		if sh.seen[i] == sh.gen {
+			return duplicateKey(kpos, "", key)
+		}
+		sh.seen[i] = sh.gen
 		if err := sh.fields[i].shape.observe(s, depth+1); err != nil {
 			return err
 		}

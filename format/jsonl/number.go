@@ -132,3 +132,28 @@ func equalFold(b []byte, lower string) bool {
 	}
 	return true
 }
+
+// halfBits rounds f to the nearest IEEE 754 half (ties to even),
+// subnormals and overflow to infinity included. (float16.New truncates
+// and flushes subnormals to zero, so it cannot read back what rowjson
+// writes.) Rounding the decimal first to float64 and then to a half is
+// exact: 53 bits are more than the 2×11+2 that double rounding needs.
+func halfBits(f float64) uint16 {
+	sign := uint16(math.Float64bits(f)>>48) & 0x8000
+	a := math.Abs(f)
+	switch {
+	case a != a:
+		return sign | 0x7e00
+	case a >= 65520: // halfway between 65504 and 2^16 rounds up: to infinity
+		return sign | 0x7c00
+	case a < 0x1p-14: // subnormal: a multiple of 2^-24
+		return sign | uint16(math.RoundToEven(a*0x1p24))
+	}
+	_, exp := math.Frexp(a) // a = frac × 2^exp, frac in [0.5, 1)
+	e := exp - 1            // a = 1.m × 2^e
+	m := math.RoundToEven(math.Ldexp(a, 10-e))
+	if m == 2048 {
+		m, e = 1024, e+1
+	}
+	return sign | uint16(e+15)<<10 | uint16(m-1024)
+}

@@ -1,10 +1,6 @@
 package jsonl
 
-import (
-	"fmt"
-
-	"github.com/tome-data/tome/format"
-)
+import "fmt"
 
 // A member is one field of an object: its key and its decoder.
 type member struct {
@@ -87,7 +83,7 @@ func (o *object) decodeMembers(s *scanner) error {
 				return err
 			}
 		case o.seen[i] == o.gen:
-			return &valueError{pos: kpos, path: o.path, msg: fmt.Sprintf("duplicate key %q", key), kind: format.ErrCorrupt}
+			return duplicateKey(kpos, o.path, key)
 		default:
 			o.seen[i] = o.gen
 			if err := o.members[i].dec.decode(s); err != nil {

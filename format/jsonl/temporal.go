@@ -71,7 +71,7 @@ func digits(b []byte, n int) (int64, bool) {
 
 // parseDate parses [±]YYYY-MM-DD at the start of b and returns the day
 // number and the bytes consumed. The year has four digits, or a sign and
-// four to nine.
+// four to twelve (enough for any int64 count of seconds).
 func parseDate(b []byte) (days int64, n int, ok bool) {
 	sign := int64(1)
 	i := 0
@@ -82,7 +82,7 @@ func parseDate(b []byte) (days int64, n int, ok bool) {
 		i = 1
 	}
 	j := i
-	for j < len(b) && j-i < 9 && '0' <= b[j] && b[j] <= '9' {
+	for j < len(b) && j-i < 12 && '0' <= b[j] && b[j] <= '9' {
 		j++
 	}
 	if j-i < 4 || (i == 0 && j-i != 4) {
@@ -188,35 +188,48 @@ func parseZone(b []byte) (offsetSec int64, ok bool) {
 // parseTimestamp parses a date, optionally followed by 'T' or a space, a
 // time of day and a UTC offset. It returns seconds since the epoch (of
 // the instant when zoned, of the wall clock read as UTC when not), the
-// nanoseconds within that second, and whether an offset was given.
+// nanoseconds within that second, and whether an offset was given. Any
+// instant whose seconds fit an int64 parses, even at the extremes.
 func parseTimestamp(b []byte) (sec, nsec int64, zoned, ok bool) {
 	days, n, ok := parseDate(b)
 	if !ok {
 		return 0, 0, false, false
 	}
-	sec = days * secondsPerDay
-	rest := b[n:]
-	if len(rest) == 0 {
-		return sec, 0, false, true
-	}
-	if rest[0] != 'T' && rest[0] != 't' && rest[0] != ' ' {
-		return 0, 0, false, false
-	}
-	nanos, n, ok := parseClock(rest[1:], 23)
-	if !ok {
-		return 0, 0, false, false
-	}
-	sec += nanos / nanosPerSec
-	nsec = nanos % nanosPerSec
-	if rest = rest[1+n:]; len(rest) > 0 {
-		off, ok := parseZone(rest)
+	var clock, offset int64
+	if rest := b[n:]; len(rest) > 0 {
+		if rest[0] != 'T' && rest[0] != 't' && rest[0] != ' ' {
+			return 0, 0, false, false
+		}
+		nanos, n, ok := parseClock(rest[1:], 23)
 		if !ok {
 			return 0, 0, false, false
 		}
-		sec -= off
-		zoned = true
+		clock, nsec = nanos/nanosPerSec, nanos%nanosPerSec
+		if rest = rest[1+n:]; len(rest) > 0 {
+			if offset, ok = parseZone(rest); !ok {
+				return 0, 0, false, false
+			}
+			zoned = true
+		}
 	}
-	return sec, nsec, zoned, true
+	// sec = days*86400 + clock - offset, without overflowing on the way
+	// to a result that fits: for negative days, count from the next day.
+	if days < 0 {
+		days++
+		clock -= secondsPerDay
+	}
+	if days > math.MaxInt64/secondsPerDay || days < math.MinInt64/secondsPerDay {
+		return 0, 0, false, false
+	}
+	sec, ok1 := add(days*secondsPerDay, clock)
+	sec, ok2 := add(sec, -offset)
+	return sec, nsec, zoned, ok1 && ok2
+}
+
+// add adds without overflow, reporting whether the sum fits.
+func add(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (s > a) == (b > 0)
 }
 
 // unitPerSecond returns the ticks per second of a time unit.
