@@ -111,7 +111,7 @@ func numbered(n int) string {
 }
 
 func TestBatchesAndWorkers(t *testing.T) {
-	data := numbered(2500)
+	data := numbered(1200)
 	var want []string
 	for _, batch := range []int{1, 7, 1000, 0} {
 		for _, workers := range []int{1, 2, 5} {
@@ -137,8 +137,8 @@ func TestBatchesAndWorkers(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if len(rows) != 2500 {
-						t.Fatalf("pass %d: %d rows, want 2500", pass, len(rows))
+					if len(rows) != 1200 {
+						t.Fatalf("pass %d: %d rows, want 1200", pass, len(rows))
 					}
 					if want == nil {
 						want = rows

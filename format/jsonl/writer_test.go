@@ -138,7 +138,7 @@ func appendRandom(t *testing.T, rng *rand.Rand, b array.Builder, dt arrow.DataTy
 	case *array.Uint64Builder:
 		b.Append(pick(rng, math.MaxUint64, 0, rng.Uint64()))
 	case *array.Float16Builder:
-		b.Append(float16.FromBits(uint16(rng.Uint32()) &^ 0x7c00 | pick(rng, uint16(0x3c00), 0x0400, 0x7800)))
+		b.Append(float16.FromBits(uint16(rng.Uint32())&^0x7c00 | pick(rng, uint16(0x3c00), 0x0400, 0x7800)))
 	case *array.Float32Builder:
 		b.Append(pick(rng, float32(math.Inf(-1)), math.MaxFloat32, math.SmallestNonzeroFloat32, float32(math.NaN()), math.Float32frombits(rng.Uint32()&^(0xff<<23)|0x3f<<24)))
 	case *array.Float64Builder:
