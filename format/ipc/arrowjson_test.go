@@ -37,6 +37,9 @@ func TestConformanceValues(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer done()
+				if o.name == "mapped" && r.ZeroCopy() == strings.Contains(path, "bigendian") {
+					t.Errorf("ZeroCopy() = %v: arrow-go swaps big-endian data in place, which a mapping does not allow", r.ZeroCopy())
+				}
 				if !want.Schema.Metadata().Equal(r.Schema().Metadata()) {
 					t.Errorf("schema metadata %v, want %v", r.Schema().Metadata(), want.Schema.Metadata())
 				}

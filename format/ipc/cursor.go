@@ -35,7 +35,12 @@ func (f *feed) Message() (*ipc.Message, error) {
 	if len(f.queue) == 0 {
 		return nil, io.EOF
 	}
-	f.cur, f.queue = f.queue[0], f.queue[1:]
+	f.cur = f.queue[0]
+	f.queue[0] = nil
+	f.queue = f.queue[1:]
+	if len(f.queue) == 0 {
+		f.queue = f.queue[:0:0] // let append start afresh rather than creep along
+	}
 	return f.cur, nil
 }
 

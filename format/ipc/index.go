@@ -25,10 +25,11 @@ type index struct {
 // entry locates one message: its flatbuffer metadata (a private copy) and
 // its body.
 type entry struct {
-	offset  int64 // where the message starts, for error messages
-	meta    []byte
-	bodyOff int64
-	bodyLen int64
+	offset     int64 // where the message starts, for error messages
+	meta       []byte
+	bodyOff    int64
+	bodyLen    int64
+	compressed bool
 }
 
 type dictEntry struct {
@@ -154,6 +155,7 @@ func (idx *index) add(e entry, m message, first bool) error {
 		if err != nil {
 			return fmt.Errorf("dictionary batch: %w", corrupt(err))
 		}
+		e.compressed = d.data.codec != codecNone
 		if !idx.info.hasDict(d.id) {
 			return fmt.Errorf("%w: dictionary batch for id %d, which no field uses", format.ErrCorrupt, d.id)
 		}
@@ -170,6 +172,7 @@ func (idx *index) add(e entry, m message, first bool) error {
 			return fmt.Errorf("%w: row counts overflow", format.ErrCorrupt)
 		}
 		idx.rows += b.length
+		e.compressed = b.codec != codecNone
 		idx.batches = append(idx.batches, batchEntry{entry: e, rows: b.length, dicts: len(idx.dicts)})
 	}
 	return nil

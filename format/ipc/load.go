@@ -46,8 +46,18 @@ func (l *loader) dict(e dictEntry) (*ipc.Message, error) {
 }
 
 func (l *loader) load(e entry, isBatch bool) (*ipc.Message, error) {
+	project := isBatch && l.keep != nil
+	if !project && !e.compressed {
+		// The common case needs no rewriting: arrow-go reads the index's
+		// copy of the metadata, which nothing writes to.
+		body, err := l.wholeBody(e)
+		if err != nil {
+			return nil, err
+		}
+		return newMessage(e.meta, body), nil
+	}
 	// The index checked this metadata; it is parsed again only to find
-	// its parts in the private copy.
+	// its parts in a private copy.
 	meta := bytes.Clone(e.meta)
 	m, err := parseMessage(meta)
 	if err != nil {
@@ -64,18 +74,28 @@ func (l *loader) load(e entry, isBatch bool) (*ipc.Message, error) {
 	if err != nil {
 		return nil, corrupt(err)
 	}
-	if isBatch && l.keep != nil {
+	if project {
 		if err := l.project(&b, m.version); err != nil {
 			return nil, err
 		}
 	}
-	body, meta, err := l.body(meta, b, e)
+	var body *memory.Buffer
+	if e.compressed {
+		body, meta, err = l.decompress(meta, b, e)
+	} else {
+		body, err = l.projectedBody(b, e)
+	}
 	if err != nil {
 		return nil, err
 	}
+	return newMessage(meta, body), nil
+}
+
+// newMessage hands body over to a message.
+func newMessage(meta []byte, body *memory.Buffer) *ipc.Message {
 	msg := ipc.NewMessage(memory.NewBufferBytes(meta), body)
 	body.Release() // the message holds its own reference
-	return msg, nil
+	return msg
 }
 
 // project keeps only the field nodes, buffers and variadic counts of the
@@ -117,21 +137,27 @@ func compact(v *fbVector, ranges [][2]int) {
 	v.n = w
 }
 
-// body returns the message body arrow-go will slice buffers from, and the
-// metadata rewritten to match it.
-func (l *loader) body(meta []byte, b batchMeta, e entry) (*memory.Buffer, []byte, error) {
-	if b.codec != codecNone {
-		return l.decompress(meta, b, e)
-	}
+// wholeBody returns a message's body: borrowed from the mapping when that
+// is allowed, copied into allocator memory otherwise.
+func (l *loader) wholeBody(e entry) (*memory.Buffer, error) {
 	if l.zeroCopy && e.bodyOff%8 == 0 {
-		return l.src.borrow(e.bodyOff, e.bodyLen), meta, nil
+		return l.src.borrow(e.bodyOff, e.bodyLen), nil
 	}
-	// Copy only the span the remaining buffers cover: after a projection,
-	// that is one read of the projected columns, not of the whole body.
+	return l.src.copyTo(l.mem, e.bodyOff, e.bodyLen)
+}
+
+// projectedBody returns the body of a projected, uncompressed batch. When
+// it cannot be borrowed, only the span the projected buffers cover is
+// copied (through ReadAt, one read of those columns, not of the whole
+// body), and the buffers' offsets are rebased onto it.
+func (l *loader) projectedBody(b batchMeta, e entry) (*memory.Buffer, error) {
+	if l.zeroCopy && e.bodyOff%8 == 0 {
+		return l.src.borrow(e.bodyOff, e.bodyLen), nil
+	}
 	lo, hi := extent(b)
 	buf, err := l.src.copyTo(l.mem, e.bodyOff+lo, hi-lo)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for i := range b.buffers.n {
 		s := b.buffer(i)
@@ -140,7 +166,7 @@ func (l *loader) body(meta []byte, b batchMeta, e entry) (*memory.Buffer, []byte
 		}
 		setBuffer(b, i, span{s.offset - lo, s.length})
 	}
-	return buf, meta, nil
+	return buf, nil
 }
 
 // extent returns the smallest span of the body holding every non-empty

@@ -135,26 +135,71 @@ func (v validator) offsets(bufs []*memory.Buffer, off, n int64, width int, limit
 		return fmt.Errorf("%d-byte offsets buffer for %d values", bufLen(bufs, 1), off+n)
 	}
 	raw := bufs[1].Bytes()
-	at := func(i int64) int64 {
-		if width == 4 {
-			return int64(int32(binary.LittleEndian.Uint32(raw[i*4:])))
-		}
-		return int64(binary.LittleEndian.Uint64(raw[i*8:]))
+	if width == 4 {
+		return checkOffsets(arrow.Int32Traits.CastFromBytes(raw)[off:off+n+1], limit, v.full)
 	}
-	first, last := at(off), at(off+n)
+	return checkOffsets(arrow.Int64Traits.CastFromBytes(raw)[off:off+n+1], limit, v.full)
+}
+
+// checkOffsets checks that offsets start at or after 0, end at or before
+// limit, and, when full, never decrease.
+func checkOffsets[T int32 | int64](offsets []T, limit int64, full bool) error {
+	first, last := int64(offsets[0]), int64(offsets[len(offsets)-1])
 	if first < 0 || first > last || last > limit {
 		return fmt.Errorf("offsets from %d to %d outside [0, %d]", first, last, limit)
 	}
-	if !v.full {
+	if !full {
 		return nil
 	}
-	prev := first
-	for i := off + 1; i <= off+n; i++ {
-		cur := at(i)
-		if cur < prev {
-			return fmt.Errorf("offset %d at %d is below the one before, %d", cur, i, prev)
+	if !ascending(offsets) {
+		return outOfOrder(offsets)
+	}
+	return nil
+}
+
+// ascending reports whether offsets never decrease. It is the one O(n)
+// pass over the offsets of every variable-length column, so 32-bit offsets
+// are taken four at a time, testing the signs of their differences
+// together; taken in 64 bits, the differences cannot overflow.
+func ascending[T int32 | int64](offsets []T) bool {
+	if o, ok := any(offsets).([]int32); ok {
+		return ascending32(o)
+	}
+	prev := offsets[0]
+	for _, o := range offsets[1:] {
+		if o < prev {
+			return false
 		}
-		prev = cur
+		prev = o
+	}
+	return true
+}
+
+func ascending32(o []int32) bool {
+	for len(o) >= 5 {
+		o4 := o[4] // one bounds check for the five loads
+		d := (int64(o[1]) - int64(o[0])) | (int64(o[2]) - int64(o[1])) |
+			(int64(o[3]) - int64(o[2])) | (int64(o4) - int64(o[3]))
+		if d < 0 {
+			return false
+		}
+		o = o[4:]
+	}
+	for i := 1; i < len(o); i++ {
+		if o[i] < o[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+// outOfOrder reports the first offset below the one before it; it is kept
+// out of checkOffsets so that the loop there stays tight.
+func outOfOrder[T int32 | int64](offsets []T) error {
+	for i := 1; i < len(offsets); i++ {
+		if offsets[i] < offsets[i-1] {
+			return fmt.Errorf("offset %d at %d is below the one before, %d", offsets[i], i, offsets[i-1])
+		}
 	}
 	return nil
 }
