@@ -16,7 +16,6 @@ import (
 
 	"github.com/tome-data/tome/format"
 	"github.com/tome-data/tome/internal/conformance"
-	"github.com/tome-data/tome/shard"
 )
 
 // TestConformanceHF reads the JSON Lines files of a real Hugging Face
@@ -33,16 +32,20 @@ func TestConformanceHF(t *testing.T) {
 	for _, split := range []string{"test", "val"} {
 		t.Run(split, func(t *testing.T) {
 			path := filepath.Join(dir, split+".jsonl")
-			src, err := shard.OpenLocal(path)
+			src, err := os.Open(path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer src.Close()
+			info, err := src.Stat()
+			if err != nil {
+				t.Fatal(err)
+			}
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
 			opts := Options{}
 			opts.Allocator = mem
-			r, err := Open(src, src.Size(), opts)
+			r, err := Open(src, info.Size(), opts)
 			if err != nil {
 				t.Fatal(err)
 			}

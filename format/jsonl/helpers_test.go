@@ -59,3 +59,21 @@ func schemaString(r *Reader) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// mapped is an in-memory format.Mapped source, as a memory-mapped file
+// is, that counts its references so tests can check they balance.
+type mapped struct {
+	*bytes.Reader
+	data []byte
+	name string
+	refs int
+}
+
+func newMapped(name string, data []byte) *mapped {
+	return &mapped{Reader: bytes.NewReader(data), data: data, name: name, refs: 1}
+}
+
+func (m *mapped) Bytes() []byte { return m.data }
+func (m *mapped) Retain()       { m.refs++ }
+func (m *mapped) Release()      { m.refs-- }
+func (m *mapped) Name() string  { return m.name }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,7 +16,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tome-data/tome/format"
-	"github.com/tome-data/tome/shard"
 )
 
 func TestMain(m *testing.M) {
@@ -317,34 +314,24 @@ func TestCompression(t *testing.T) {
 }
 
 func TestMappedSource(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "rows.jsonl")
-	data := numbered(1000)
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	src, err := shard.OpenLocal(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	r, err := Open(src, src.Size(), Options{InferRows: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := collect(r)
-	if err != nil || len(rows) != 1000 {
-		t.Fatalf("%d rows, err %v", len(rows), err)
+	for _, workers := range []int{1, 2} {
+		src := newMapped("rows.jsonl", []byte(numbered(1000)))
+		r, err := Open(src, src.Size(), Options{InferRows: 1, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := collect(r)
+		if err != nil || len(rows) != 1000 {
+			t.Fatalf("%d rows, err %v", len(rows), err)
+		}
+		if src.refs != 1 {
+			t.Errorf("%d references after reading, want the caller's 1", src.refs)
+		}
 	}
 	// Errors name the file the source was opened from.
-	bad := filepath.Join(t.TempDir(), "bad.jsonl")
-	os.WriteFile(bad, []byte("{\"a\": 1}\n{\n"), 0o644)
-	src2, err := shard.OpenLocal(bad)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src2.Close()
-	if _, err := Open(src2, src2.Size(), Options{}); err == nil || !strings.HasPrefix(err.Error(), bad+": line 2") {
-		t.Fatalf("err = %v, want it to start with %s: line 2", err, bad)
+	bad := newMapped("bad.jsonl", []byte("{\"a\": 1}\n{\n"))
+	if _, err := Open(bad, bad.Size(), Options{}); err == nil || !strings.HasPrefix(err.Error(), "bad.jsonl: line 2") {
+		t.Fatalf("err = %v, want it to start with bad.jsonl: line 2", err)
 	}
 }
 
