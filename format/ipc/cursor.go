@@ -1,11 +1,19 @@
 package ipc
 
 import (
+	"fmt"
 	"io"
+	"slices"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
+
+// maxIdleCursors bounds the decoders a Reader keeps between reads of a
+// file with dictionaries (see Reader.ReadChunk).
+const maxIdleCursors = 2
 
 // A feed is the ipc.MessageReader behind a cursor: the reader pushes the
 // messages a batch needs, and arrow-go's Reader pulls them one by one.
@@ -73,3 +81,59 @@ type cursor struct {
 }
 
 func (c *cursor) release() { c.rd.Release() }
+
+// decodeSchema lets arrow-go decode a schema message.
+func (r *Reader) decodeSchema(meta []byte) (*arrow.Schema, error) {
+	c, err := r.newCursor(meta)
+	if err != nil {
+		return nil, err
+	}
+	defer c.release()
+	return c.rd.Schema(), nil
+}
+
+func (r *Reader) newCursor(schemaMeta []byte) (*cursor, error) {
+	f := newFeed()
+	f.push(ipc.NewMessage(memory.NewBufferBytes(schemaMeta), memory.NewBufferBytes(nil)))
+	// On failure arrow-go releases the feed it was given.
+	rd, err := ipc.NewReaderFromMessageReader(f, ipc.WithAllocator(r.opts.Mem()))
+	if err != nil {
+		return nil, fmt.Errorf("%s: schema: %w", r.src.name, corrupt(err))
+	}
+	return &cursor{rd: rd, feed: f}, nil
+}
+
+// cursorFor returns an idle cursor that can reach dictionary epoch target,
+// preferring the one closest to it, or a new one.
+func (r *Reader) cursorFor(target int) (*cursor, error) {
+	r.mu.Lock()
+	best := -1
+	for i, c := range r.idle {
+		if c.epoch <= target && (best < 0 || c.epoch > r.idle[best].epoch) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		c := r.idle[best]
+		r.idle = slices.Delete(r.idle, best, best+1)
+		r.mu.Unlock()
+		return c, nil
+	}
+	r.mu.Unlock()
+	return r.newCursor(r.schemaMeta)
+}
+
+// putCursor keeps a cursor for later reads when dictionaries make a new
+// one costly; otherwise it releases it, and with it the batch it holds.
+func (r *Reader) putCursor(c *cursor) {
+	if len(r.dicts) > 0 {
+		r.mu.Lock()
+		if !r.closed && len(r.idle) < maxIdleCursors {
+			r.idle = append(r.idle, c)
+			r.mu.Unlock()
+			return
+		}
+		r.mu.Unlock()
+	}
+	c.release()
+}

@@ -248,3 +248,14 @@ func checkDecimal(dt arrow.DecimalType) error {
 	}
 	return nil
 }
+
+func (s schemaInfo) hasDict(id int64) bool {
+	for _, f := range s.fields {
+		for _, d := range f.dictIDs {
+			if d == id {
+				return true
+			}
+		}
+	}
+	return false
+}
