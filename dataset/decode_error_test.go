@@ -302,7 +302,7 @@ func TestDecodeValueErrors(t *testing.T) {
 		{
 			"duration beyond time.Duration", &arrow.DurationType{Unit: arrow.Second}, `[1, 9223372036854775807]`,
 			decodeBoth[time.Duration], 1,
-			`dataset: row 1: field V (column "v"): duration 9223372036854775807×1s overflows time.Duration`,
+			`dataset: row 1: field V (column "v"): duration 9223372036854775807s overflows time.Duration`,
 		},
 	}
 	for _, c := range cases {

@@ -194,16 +194,16 @@ func decodeNumberListPlan(dt, elemDT arrow.DataType, rt reflect.Type) decodeFn {
 	default:
 		return nil // list views are not contiguous; maps hold structs
 	}
-	bits, signed := decodeIntBits(elemDT.ID())
-	kind := rt.Elem().Kind()
-	switch {
+	switch kind := rt.Elem().Kind(); {
 	case elemDT.ID() == arrow.FLOAT32 && kind == reflect.Float32:
 		return decodeNumberList(func(a *array.Float32) []float32 { return a.Float32Values() })
 	case elemDT.ID() == arrow.FLOAT64 && kind == reflect.Float64:
 		return decodeNumberList(func(a *array.Float64) []float64 { return a.Float64Values() })
-	case bits == 0 || kind == reflect.Int || kind == reflect.Uint:
-		return nil
-	case bits != rt.Elem().Bits() || signed != (kind >= reflect.Int && kind <= reflect.Int64):
+	case kind < reflect.Int8 || kind > reflect.Uint64 || kind == reflect.Uint:
+		return nil // not a sized integer (int and uint vary by platform)
+	}
+	bits, signed := decodeIntBits(elemDT.ID())
+	if goBits, goSigned := decodeGoIntBits(rt.Elem()); bits == 0 || bits != goBits || signed != goSigned {
 		return nil
 	}
 	switch elemDT.ID() {

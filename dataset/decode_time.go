@@ -80,40 +80,41 @@ func decodeTimes[S any](vals []S, arr arrow.Array, from, n int, dst unsafe.Point
 func decodeDurationPlan(p decodePath, dt arrow.DataType, rt reflect.Type) (decodeFn, error) {
 	switch t := dt.(type) {
 	case *arrow.DurationType:
-		mult := int64(t.Unit.Multiplier())
+		unit := t.Unit
 		return func(arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) error {
 			a, ok := arr.(*array.Duration)
 			if !ok {
 				return decodeWrongArray(arr, "a duration array")
 			}
-			return decodeDurations(a.DurationValues(), arr, mult, from, n, dst, stride)
+			return decodeDurations(a.DurationValues(), arr, unit, from, n, dst, stride)
 		}, nil
 	case *arrow.Time32Type:
-		mult := int64(t.Unit.Multiplier())
+		unit := t.Unit
 		return func(arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) error {
 			a, ok := arr.(*array.Time32)
 			if !ok {
 				return decodeWrongArray(arr, "a time32 array")
 			}
-			return decodeDurations(a.Time32Values(), arr, mult, from, n, dst, stride)
+			return decodeDurations(a.Time32Values(), arr, unit, from, n, dst, stride)
 		}, nil
 	case *arrow.Time64Type:
-		mult := int64(t.Unit.Multiplier())
+		unit := t.Unit
 		return func(arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) error {
 			a, ok := arr.(*array.Time64)
 			if !ok {
 				return decodeWrongArray(arr, "a time64 array")
 			}
-			return decodeDurations(a.Time64Values(), arr, mult, from, n, dst, stride)
+			return decodeDurations(a.Time64Values(), arr, unit, from, n, dst, stride)
 		}, nil
 	}
 	return nil, p.mismatch(dt, rt)
 }
 
-func decodeDurations[S ~int32 | ~int64](vals []S, arr arrow.Array, mult int64, from, n int, dst unsafe.Pointer, stride uintptr) error {
+func decodeDurations[S ~int32 | ~int64](vals []S, arr arrow.Array, unit arrow.TimeUnit, from, n int, dst unsafe.Pointer, stride uintptr) error {
 	if err := decodeSpan(from, n, len(vals)); err != nil {
 		return err
 	}
+	mult := int64(unit.Multiplier())
 	nulls := arr.NullN() > 0
 	for k, v := range vals[from : from+n] {
 		p := (*time.Duration)(unsafe.Add(dst, uintptr(k)*stride))
@@ -123,7 +124,7 @@ func decodeDurations[S ~int32 | ~int64](vals []S, arr arrow.Array, mult int64, f
 		}
 		d, ok := decodeScale(int64(v), mult)
 		if !ok {
-			return decodeSchemaErr("duration %d×%v overflows time.Duration", int64(v), time.Duration(mult))
+			return decodeSchemaErr("duration %d%s overflows time.Duration", int64(v), unit)
 		}
 		*p = time.Duration(d)
 	}

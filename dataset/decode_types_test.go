@@ -200,6 +200,15 @@ func TestDecodeTypes(t *testing.T) {
 			decodeCheck(t, arrow.ListOf(pairType), `[[{"a": 1, "b": "x"}, null], [{"a": 2, "b": null}]]`,
 				[][]pair{{{1, "x"}, {}}, {{2, ""}}})
 		}},
+		{"list of ints into slice of pointers", func(t *testing.T) {
+			decodeCheck(t, arrow.ListOf(arrow.PrimitiveTypes.Int32), `[[1, null], null]`, [][]*int64{{decodePtr[int64](1), nil}, nil})
+		}},
+		{"list of ints into slice of int", func(t *testing.T) {
+			decodeCheck(t, arrow.ListOf(arrow.PrimitiveTypes.Int64), `[[1, -2], []]`, [][]int{{1, -2}, {}})
+		}},
+		{"list of int8 into slice of uint8 checks range", func(t *testing.T) {
+			decodeCheck(t, arrow.ListOf(arrow.PrimitiveTypes.Int8), `[[1, 127]]`, [][]uint8{{1, 127}})
+		}},
 		{"list of uint8 into bytes", func(t *testing.T) {
 			decodeCheck(t, arrow.ListOf(arrow.PrimitiveTypes.Uint8), `[[1, 2], null]`, [][]byte{{1, 2}, nil})
 		}},
