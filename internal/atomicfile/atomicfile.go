@@ -34,6 +34,11 @@ func Create(dest string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating temporary file for %s: %w", dest, err)
 	}
+	// CreateTemp makes the file private (0600); a finished dataset is
+	// readable like any file the user writes.
+	if err := f.Chmod(0o644); err != nil {
+		return nil, errors.Join(err, f.Close(), os.Remove(f.Name()))
+	}
 	return &File{File: f, dest: dest}, nil
 }
 
