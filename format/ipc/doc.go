@@ -15,22 +15,23 @@
 // Both stream framings are read: the current one, where each message starts
 // with the 0xFFFFFFFF continuation marker, and the one before Arrow 0.15,
 // without it. Metadata versions V4 and V5 are read; big-endian data is
-// byte-swapped; LZ4 and Zstandard bodies are decompressed.
+// byte-swapped (in a copy, so never zero-copy); LZ4 and Zstandard bodies
+// are decompressed.
 //
 // # Zero copy
 //
 // When the io.ReaderAt given to Open implements format.Mapped, as
 // shard.Local does, the buffers of uncompressed little-endian batches point
-// into the mapping: reading a batch costs a few allocations for its
-// metadata, whatever its size. Each borrowed body holds a reference to the
+// into the mapping: reading a batch costs the same few dozen small
+// allocations (arrow's array headers), whatever its size. Each borrowed body holds a reference to the
 // mapping (format.Mapped's Retain and Release), so the mapping stays valid
 // while any array sliced from it is alive — past Reader.Close and past the
 // source's own Close — and is unmapped when the last one is released.
 //
 // Projection (Options.Columns) picks top-level columns without copying
 // them: the metadata is rewritten to describe only those columns, so that
-// the others are neither decompressed nor, when reading through ReadAt,
-// read at all.
+// the others are not decompressed, and, when reading through ReadAt, only
+// the span of the body the projected columns occupy is read.
 //
 // # Untrusted input
 //
@@ -42,6 +43,12 @@
 // handed out (see Options.Trusted for the cost). Malformed input gives an
 // error wrapping format.ErrCorrupt; a feature tome does not read gives one
 // wrapping format.ErrUnsupported.
+//
+// # Concurrency
+//
+// A Reader is safe for concurrent use: several goroutines may iterate
+// Batches or ReadChunk at once, and Close may be called while they do.
+// A Writer is not.
 //
 // # Ownership
 //

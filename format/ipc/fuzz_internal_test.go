@@ -3,12 +3,17 @@ package ipc
 import (
 	"bytes"
 	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	arrowipc "github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tome-data/tome/internal/conformance"
 )
 
 // FuzzStreamIndex indexes arbitrary bytes as an IPC stream: it must not
@@ -107,5 +112,17 @@ func indexSeeds(f *testing.F) [][]byte {
 		legacy = append(legacy, full[off+8:off+8+n+int(m.bodyLen)]...)
 		off += 8 + n + int(m.bodyLen)
 	}
-	return append(seeds, legacy)
+	seeds = append(seeds, legacy)
+	// The fuzzers' crash corpus of Arrow's own readers, when at hand.
+	if root := os.Getenv(conformance.EnvVar); root != "" {
+		for _, dir := range []string{"arrow-ipc-stream", "arrow-ipc-file", "arrow-ipc-tensor-stream"} {
+			files, _ := filepath.Glob(filepath.Join(root, "arrow-testing/data", dir, "*-*"))
+			for _, path := range files {
+				if data, err := os.ReadFile(path); err == nil && !strings.HasSuffix(path, ".md") {
+					seeds = append(seeds, data)
+				}
+			}
+		}
+	}
+	return seeds
 }

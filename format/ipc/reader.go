@@ -118,6 +118,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (_ *Reader, err error) {
 	return rd, nil
 }
 
+// buildIndex indexes a file or a stream, told apart by the file's magic.
 func buildIndex(src *source) (*index, error) {
 	head, err := src.read(0, min(src.size, int64(len(fileMagic))))
 	if err != nil {
@@ -129,6 +130,7 @@ func buildIndex(src *source) (*index, error) {
 	return indexStream(src)
 }
 
+// seq returns 0, 1, ..., n-1.
 func seq(n int) []int {
 	out := make([]int, n)
 	for i := range out {
@@ -137,6 +139,7 @@ func seq(n int) []int {
 	return out
 }
 
+// reorder returns the schema of fields order[0], order[1], ... of s.
 func reorder(s *arrow.Schema, order []int) *arrow.Schema {
 	fields := make([]arrow.Field, len(order))
 	for i, o := range order {
@@ -184,6 +187,8 @@ func (r *Reader) NumChunks() int { return len(r.idx.batches) }
 // is not in [0, NumChunks()).
 func (r *Reader) ChunkRows(i int) int64 { return r.idx.batches[i].rows }
 
+// acquire registers an iteration, which keeps the mapping and decoders
+// alive until its release, even across a Close.
 func (r *Reader) acquire() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -204,9 +209,10 @@ func (r *Reader) release() {
 	}
 }
 
-// Close releases the Reader's decoders and its reference to the mapping;
-// iterations still running finish first. Batches retained by the caller
-// stay valid. Close does not close the io.ReaderAt.
+// Close releases the Reader's decoders and its reference to the mapping.
+// It does not wait for iterations still running: they finish normally, and
+// the last to end releases what Close could not. Batches retained by the
+// caller stay valid. Close does not close the io.ReaderAt.
 func (r *Reader) Close() error {
 	r.mu.Lock()
 	if r.closed {

@@ -119,7 +119,8 @@ func fixedWidth(dt arrow.FixedWidthDataType, bufs []*memory.Buffer, end int64) e
 	if bits <= 0 {
 		return nil // fixed_size_binary(0) has no data
 	}
-	if have := bufLen(bufs, 1); have < (end*bits+7)/8 {
+	// end*bits could overflow for a forged length; have*8 cannot.
+	if have := bufLen(bufs, 1); end > have*8/bits {
 		return fmt.Errorf("%d-byte data buffer for %d values of %d bits", have, end, bits)
 	}
 	return nil
@@ -131,7 +132,7 @@ func (v validator) offsets(bufs []*memory.Buffer, off, n int64, width int, limit
 	if n == 0 {
 		return nil
 	}
-	if bufLen(bufs, 1) < (off+n+1)*int64(width) {
+	if have := bufLen(bufs, 1) / int64(width); n > have-off-1 {
 		return fmt.Errorf("%d-byte offsets buffer for %d values", bufLen(bufs, 1), off+n)
 	}
 	raw := bufs[1].Bytes()
@@ -220,7 +221,7 @@ func (v validator) union(dt arrow.UnionType, d arrow.ArrayData, off, n int64, de
 		return fmt.Errorf("%d-byte type id buffer for %d values", bufLen(bufs, 1), end)
 	}
 	dense := dt.Mode() == arrow.DenseMode
-	if dense && n > 0 && bufLen(bufs, 2) < end*4 {
+	if dense && n > 0 && bufLen(bufs, 2)/4 < end {
 		return fmt.Errorf("%d-byte offsets buffer for %d values", bufLen(bufs, 2), end)
 	}
 	children := d.Children()
