@@ -38,7 +38,7 @@ func ParallelMap[T, U any](ctx context.Context, seq iter.Seq2[T, error], workers
 		}
 		p := &parallel[T, U]{
 			fn:      fn,
-			jobs:    make(chan job[T, U]),
+			jobs:    make(chan job[T, U], workers),
 			pending: make(chan chan item[U], 2*workers),
 			discard: &o,
 		}
@@ -56,7 +56,9 @@ func ParallelMap[T, U any](ctx context.Context, seq iter.Seq2[T, error], workers
 // channels, one per element, in input order (restic's ordered-prefetch
 // pattern): the feeder enqueues an element's channel before handing the
 // element to a worker, and the consumer waits on the channels in queue
-// order. The queue's capacity bounds the read-ahead.
+// order. The queue's capacity bounds the read-ahead; the jobs channel is
+// buffered too, so that a worker finishing an element finds the next one
+// without waiting for the feeder to be scheduled.
 type parallel[T, U any] struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
