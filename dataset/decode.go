@@ -14,7 +14,7 @@ import (
 
 // A Decoder decodes the rows of record batches into Go values of type T: a
 // struct whose fields name columns, or a map with string keys (one entry
-// per column).
+// per column; of columns with the same name, the last wins).
 //
 // NewDecoder matches T to a schema once and builds a decode function per
 // field, so every check that does not depend on a value happens there: a
@@ -76,9 +76,10 @@ import (
 // it is decoded. To keep that cheap, AppendBatch copies each column's
 // strings, bytes and list elements into one block per batch and hands out
 // pieces of it (byte slices and slices are capped at their own length, so
-// appending to one never writes into another). Keeping any one decoded
-// value therefore keeps its column's block for that batch alive; copy the
-// value to let the rest go.
+// appending to one never writes into another); the values pointer fields
+// point to likewise share one array per column and batch. Keeping any one
+// decoded value therefore keeps its column's block for that batch alive;
+// copy the value to let the rest go.
 //
 // Decode overwrites every field it decodes: slices, maps and pointers are
 // replaced, never merged into or reused.

@@ -130,6 +130,9 @@ func decodePlan(p decodePath, dt arrow.DataType, rt reflect.Type) (decodeFn, err
 // decodeWrongArray reports an array whose Go type is not the one its data
 // type promises, which only a batch built by hand around bad data has.
 func decodeWrongArray(arr arrow.Array, want string) error {
+	if arr == nil {
+		return decodeCorruptErr("missing array, want %s", want)
+	}
 	return decodeCorruptErr("array of type %s is a %T, want %s", arr.DataType(), arr, want)
 }
 

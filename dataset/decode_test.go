@@ -80,11 +80,6 @@ func TestDecodeFieldNames(t *testing.T) {
 			ID   int64
 			Text string
 		}
-		type Outer struct {
-			inner
-			Text  string `tome:"label,optional"` // shadows inner.Text; wants column "label" (int8)... as string fails
-			Label int8
-		}
 		type Shadow struct {
 			inner
 			Label int8
@@ -95,8 +90,19 @@ func TestDecodeFieldNames(t *testing.T) {
 		if diff := cmp.Diff(want, got, cmp.AllowUnexported(Shadow{})); diff != "" {
 			t.Error(diff)
 		}
-		if _, err := NewDecoder[Outer](rec.Schema()); err == nil {
-			t.Error("decoding int8 column label into the promoted-over string field succeeded")
+	})
+	t.Run("at equal depth the tagged field wins", func(t *testing.T) {
+		type Tagged struct {
+			Text string `tome:"Text"`
+		}
+		type Plain struct{ Text string }
+		type row struct {
+			Tagged
+			Plain
+		}
+		got := decodeAll[row](t, rec)
+		if got[1].Tagged.Text != "bb" || got[1].Plain.Text != "" {
+			t.Errorf("got %+v, want only the tagged field decoded", got[1])
 		}
 	})
 	t.Run("tagged embedded struct is a nested field", func(t *testing.T) {

@@ -12,8 +12,9 @@ import (
 
 // A Row is one row of a record batch: a view, not a copy. It borrows the
 // batch and is valid only while the batch is (until the loop body that
-// yielded the batch returns, or until the last Release of a batch you
-// retained). The values it gives are copies that outlive it.
+// yielded it returns, or until the last Release of a batch you retained);
+// Retain a Row to keep it longer, and Release it when done. The values it
+// gives (from Get and Value) are copies that outlive it.
 //
 // Read typed values with Get, which converts with the Decoder's rules and
 // reports what does not fit as an error; read dynamic values with Value.
@@ -134,7 +135,12 @@ func (r Row) column(col int) arrow.Array {
 //
 // Get returns an error, never a panic: a *DecodeError wrapping
 // format.ErrSchema for a column that does not exist or whose type cannot
-// decode into T, or for a value that does not fit T (300 into int8).
+// decode into T, or for a value that does not fit T (300 into int8). A
+// column's name, type and values come from the data, not from the code
+// reading it, so a file that differs from what the code expects must be
+// an error the caller can handle, not a crash; and one generic function
+// with a type argument covers every Go type with the Decoder's rules
+// instead of a method per type with rules of its own.
 //
 // Get works out the conversion on every call, which costs a little
 // (roughly 0.1–1 µs); to read many rows into the same types, a Decoder
