@@ -98,6 +98,9 @@ func textMisfit(text []byte, path, want string, reason error) error {
 
 // at moves a *valueError from appendText to position pos of a text.
 func at(err error, pos int) error {
+	if err == nil {
+		return nil
+	}
 	var ve *valueError
 	if errors.As(err, &ve) {
 		ve.pos = pos

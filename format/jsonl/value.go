@@ -72,6 +72,9 @@ func (d *ValueDecoder) Release() { d.comp.release() }
 
 // located adds the byte offset to syntax errors of a JSON text.
 func (d *ValueDecoder) located(err error) error {
+	if err == nil {
+		return nil
+	}
 	var ve *valueError
 	if errors.As(err, &ve) && errors.Is(ve.kind, format.ErrCorrupt) {
 		return fmt.Errorf("byte %d: %w", ve.pos+1, err)
