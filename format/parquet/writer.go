@@ -113,7 +113,9 @@ func newFileWriter(schema *arrow.Schema, w io.Writer, props *pq.WriterProperties
 type writerOnly struct{ io.Writer }
 
 // Write appends a batch. Its schema must have the writer's field names and
-// types (metadata may differ), else the error wraps format.ErrSchema. Empty
+// types (metadata may differ), and a column the writer's schema declares
+// non-nullable must hold no nulls; else the error wraps format.ErrSchema
+// and the writer stays usable. Empty
 // batches write nothing. After a failed Write the file is unusable: every
 // later call, Close included, returns the same error.
 func (w *Writer) Write(batch arrow.RecordBatch) error {
@@ -124,6 +126,9 @@ func (w *Writer) Write(batch arrow.RecordBatch) error {
 		return errors.New("parquet writer: write after close")
 	}
 	if err := sameFields(w.schema, batch.Schema()); err != nil {
+		return err
+	}
+	if err := noNullsInRequired(w.schema, batch); err != nil {
 		return err
 	}
 	if batch.NumRows() == 0 {
@@ -226,6 +231,18 @@ func sameFields(want, got *arrow.Schema) error {
 		if g.Name != f.Name || !arrow.TypeEqual(g.Type, f.Type) {
 			return fmt.Errorf("%w: batch column %d is %s: %s, the parquet writer's is %s: %s",
 				format.ErrSchema, i, g.Name, g.Type, f.Name, f.Type)
+		}
+	}
+	return nil
+}
+
+// noNullsInRequired refuses nulls in a column the schema declares
+// non-nullable: Parquet would store it as required and the nulls would
+// silently read back as zero values.
+func noNullsInRequired(schema *arrow.Schema, batch arrow.RecordBatch) error {
+	for i, f := range schema.Fields() {
+		if n := batch.Column(i).NullN(); !f.Nullable && n > 0 {
+			return fmt.Errorf("%w: column %s is not nullable but the batch has %d nulls in it", format.ErrSchema, f.Name, n)
 		}
 	}
 	return nil

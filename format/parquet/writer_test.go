@@ -149,6 +149,17 @@ func TestWriterSchemaMismatch(t *testing.T) {
 	if err := w.Write(bad); !errors.Is(err, format.ErrSchema) {
 		t.Fatalf("got %v, want ErrSchema", err)
 	}
+	// Nulls in a non-nullable column would read back as zeros.
+	nb := array.NewInt64Builder(memory.DefaultAllocator)
+	nb.AppendValues([]int64{1, 0}, []bool{true, false})
+	withNull := nb.NewArray()
+	nb.Release()
+	nulls := array.NewRecordBatch(good.Schema(), []arrow.Array{withNull}, 2)
+	withNull.Release()
+	defer nulls.Release()
+	if err := w.Write(nulls); !errors.Is(err, format.ErrSchema) {
+		t.Fatalf("nulls in a required column: got %v, want ErrSchema", err)
+	}
 	// A refused batch leaves the writer usable.
 	if err := w.Write(good); err != nil {
 		t.Fatal(err)
