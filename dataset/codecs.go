@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/format/csv"
 	"github.com/tome-data/tome/format/ipc"
 	"github.com/tome-data/tome/format/jsonl"
 	"github.com/tome-data/tome/format/parquet"
@@ -49,6 +50,12 @@ func openReader(src shard.Source, kind format.Kind, cfg openConfig, columns []st
 		return r, nil
 	case format.JSONL:
 		r, err := jsonl.Open(src, src.Size(), jsonl.Options{ReadOptions: ro, Compression: kind.Compression, Schema: cfg.schema, InferRows: cfg.inferRows})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return r, nil
+	case format.CSV:
+		r, err := csv.Open(src, src.Size(), csv.Options{ReadOptions: ro, Compression: kind.Compression, Schema: cfg.schema, InferRows: cfg.inferRows})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}

@@ -33,6 +33,8 @@ type WriteOptions struct {
 	Level int
 	// RowGroupRows bounds Parquet row groups by rows (default: by bytes).
 	RowGroupRows int64
+	// Delimiter separates CSV fields; 0 means ',' (or a tab for .tsv).
+	Delimiter byte
 	// Columns to write; nil means all.
 	Columns []string
 	// Progress, if set, is called after each batch with the rows written.
@@ -81,6 +83,9 @@ func WriteFile(ctx context.Context, d *Dataset, path string, opts WriteOptions) 
 	}
 	if err != nil {
 		return 0, err
+	}
+	if kind.Format == format.CSV && opts.Delimiter == 0 && strings.HasSuffix(strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(path, ".gz"), ".zst")), ".tsv") {
+		opts.Delimiter = '\t'
 	}
 	f, err := atomicfile.Create(path)
 	if err != nil {

@@ -8,10 +8,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/format/csv"
 	"github.com/tome-data/tome/format/jsonl"
 )
 
-// newTextWriter writes JSON Lines (and, below, CSV), wrapped in the
+// newTextWriter writes JSON Lines or CSV, wrapped in the
 // whole-file compression the name or the options ask for.
 func newTextWriter(w io.Writer, schema *arrow.Schema, kind format.Kind, opts WriteOptions) (format.Writer, error) {
 	c := kind.Compression
@@ -29,6 +30,8 @@ func newTextWriter(w io.Writer, schema *arrow.Schema, kind format.Kind, opts Wri
 	switch kind.Format {
 	case format.JSONL:
 		return jsonl.NewWriter(w, schema, jsonl.WriteOptions{Compression: c})
+	case format.CSV:
+		return csv.NewWriter(w, schema, csv.WriteOptions{Compression: c, Delimiter: opts.Delimiter})
 	}
 	return nil, fmt.Errorf("%w: writing %s", format.ErrUnsupported, kind.Format)
 }
