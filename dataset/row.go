@@ -39,13 +39,21 @@ func (r Row) Batch() arrow.RecordBatch { return r.rec }
 // Index is the row's position in its batch.
 func (r Row) Index() int { return r.i }
 
-// NumColumns is the number of columns.
-func (r Row) NumColumns() int { return int(r.rec.NumCols()) }
+// NumColumns is the number of columns (0 for the zero Row).
+func (r Row) NumColumns() int {
+	if r.rec == nil {
+		return 0
+	}
+	return int(r.rec.NumCols())
+}
 
 // ColumnIndex returns the index of the column with the given name, matched
 // as Decoder matches field names: exactly, else ignoring case. It returns
 // -1 when no column matches or when two match equally well.
 func (r Row) ColumnIndex(name string) int {
+	if r.rec == nil {
+		return -1
+	}
 	i, _ := rowFindColumn(r.rec.Schema(), name)
 	return i
 }
@@ -120,8 +128,8 @@ func (r Row) String() string {
 }
 
 func (r Row) column(col int) arrow.Array {
-	if col < 0 || int64(col) >= r.rec.NumCols() {
-		panic(fmt.Sprintf("dataset: column %d outside a batch of %d columns", col, r.rec.NumCols()))
+	if col < 0 || col >= r.NumColumns() {
+		panic(fmt.Sprintf("dataset: column %d outside a batch of %d columns", col, r.NumColumns()))
 	}
 	return r.rec.Column(col)
 }
@@ -151,10 +159,13 @@ func Get[T any, C int | string](r Row, col C) (T, error) {
 	switch c := any(col).(type) {
 	case int:
 		idx = c
-		if idx < 0 || int64(idx) >= r.rec.NumCols() {
-			return v, decodeSchemaErr("column %d outside a batch of %d columns", idx, r.rec.NumCols())
+		if idx < 0 || idx >= r.NumColumns() {
+			return v, decodeSchemaErr("column %d outside a batch of %d columns", idx, r.NumColumns())
 		}
 	case string:
+		if r.rec == nil {
+			return v, decodeAt(decodeSchemaErr("no such column in the zero Row"), decodePath{column: c}, -1)
+		}
 		var findErr error
 		if idx, findErr = rowFindColumn(r.rec.Schema(), c); idx < 0 {
 			return v, decodeAt(findErr, decodePath{column: c}, -1)

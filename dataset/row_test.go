@@ -185,6 +185,19 @@ func TestRowColumnsAndString(t *testing.T) {
 	}
 }
 
+func TestZeroRow(t *testing.T) {
+	var r Row
+	if r.NumColumns() != 0 || r.ColumnIndex("x") != -1 || r.String() != "{}" || r.Batch() != nil {
+		t.Errorf("zero Row: %d columns, %q", r.NumColumns(), r.String())
+	}
+	if _, err := Get[int](r, "x"); !errors.Is(err, format.ErrSchema) {
+		t.Errorf(`Get[int](Row{}, "x") = %v, want ErrSchema`, err)
+	}
+	if _, err := Get[int](r, 0); !errors.Is(err, format.ErrSchema) {
+		t.Errorf("Get[int](Row{}, 0) = %v, want ErrSchema", err)
+	}
+}
+
 func TestRowPanicsOnCallerBugs(t *testing.T) {
 	mem := newDecodePoisonAllocator()
 	defer mem.AssertSize(t, 0)
