@@ -81,6 +81,9 @@
 // Unions cannot be read: their JSON carries a value but not which member
 // it belongs to. Non-nullable fields reject null and absent keys.
 //
+// ValueDecoder applies the same parsing to one value at a time, from JSON
+// or from bare text; format/csv reads typed and nested cells with it.
+//
 // # Writing
 //
 // Writer writes one object per line in format/rowjson's canonical JSON,
