@@ -3,8 +3,8 @@
 // Skip, Chain, Shuffle (a seeded shuffle buffer), Prefetch (read-ahead on a
 // goroutine) and Mix (weighted, deterministic, resumable mixing of several
 // sources). They work on any element type: this package imports no Arrow,
-// format or dataset code, and the dataset package builds its pipelines of
-// record batches, rows and sample positions from it.
+// format or dataset code, so that the dataset package can build its
+// pipelines of record batches, rows and sample positions from it.
 //
 // # Sequences
 //
@@ -58,14 +58,15 @@
 //
 // # Ownership
 //
-// Operators move elements; they never copy, retain or release them.
-// Elements yielded by Map, Filter, Take, Skip, Chain, Unbatch and Mix are
-// the source's own, valid for as long as the source says (for record
-// batches: until the loop body returns). Batch, Shuffle, Prefetch and
-// ParallelMap hold elements after the source's loop body has returned, so
-// their input must be owned values: for reference-counted values, Retain
-// them upstream (a Map) and Release them in the consumer. Elements an
-// operator has taken but will never deliver — rejected by Filter, skipped by
-// Skip, left in a Shuffle buffer or read ahead when the loop stops early —
-// go to the OnDiscard function, if one is given, so that nothing leaks.
+// Operators move elements; they never copy, retain or release them. Map,
+// Filter, Take, Skip, Chain, Unbatch and Mix hand every element on while their
+// source is still inside its loop body, so an element borrowed from the
+// source (a record batch valid until the loop body returns) stays valid for
+// the consumer's loop body. Batch, Shuffle, Prefetch and ParallelMap hold
+// elements after the source's loop body has returned, so their input must be
+// owned values: for reference-counted values, Retain them upstream (in a Map)
+// and Release them in the consumer. Elements an operator has taken but will
+// never deliver — rejected by Filter, skipped by Skip, left in a Shuffle
+// buffer or read ahead when the loop stops early — go to the OnDiscard
+// function, if one is given, so that nothing leaks.
 package stream
