@@ -37,7 +37,7 @@ func (d *Dataset) Batches(ctx context.Context, opts *ScanOptions) iter.Seq2[arro
 	if opts != nil {
 		o = *opts
 	}
-	seq := d.scan(ctx, o.Columns)
+	seq := d.scanColumns(ctx, o.Columns) // column operations, then scan (columns_scan.go)
 	if o.BatchRows > 0 {
 		seq = rebatch(seq, o.BatchRows, d.mem())
 	}

@@ -29,6 +29,7 @@ type Dataset struct {
 	files  *shardSet
 	schema *arrow.Schema // of the batches this Dataset yields
 	rows   indexMap      // nil: every base row, in order
+	cols   *columnMap    // nil: the files' columns as stored (see columns.go)
 }
 
 // shardSet is the open files of a dataset, shared by its views.
@@ -36,6 +37,9 @@ type shardSet struct {
 	shards []*shardFile
 	starts []int64 // starts[i] is the global index of shard i's first row; nil when a count is unknown
 	refs   atomic.Int64
+	// parents are the sets whose files this one borrows (Concatenate):
+	// closing it releases them instead of closing the files.
+	parents []*shardSet
 }
 
 // shardFile is one open data file.
@@ -171,6 +175,13 @@ func (s *shardSet) release() error {
 
 func (s *shardSet) close() error {
 	var errs []error
+	if s.parents != nil {
+		for _, p := range s.parents {
+			errs = append(errs, p.release())
+		}
+		s.parents, s.shards = nil, nil
+		return errors.Join(errs...)
+	}
 	for _, sf := range s.shards {
 		errs = append(errs, sf.close())
 	}
