@@ -1,0 +1,98 @@
+package gather
+
+import (
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// offset is the width of a variable-length layout's offsets.
+type offset interface{ int32 | int64 }
+
+// gatherOffsets writes the output offsets of the spans into out (n+1
+// values) and returns, per span, the range [start, end) of the source's
+// values (bytes or child rows) it covers. It checks every source offset
+// against limits (the length of each source's values) and the total
+// against the offset type's range.
+func gatherOffsets[O offset](out []O, srcOffs [][]O, limits []int64, spans []Span, ranges []Span) ([]Span, error) {
+	maxTotal := int64(math.MaxInt64)
+	if _, ok := any(O(0)).(int32); ok {
+		maxTotal = math.MaxInt32
+	}
+	var total int64
+	pos := 0
+	out[0] = 0
+	for _, s := range spans {
+		so := srcOffs[s.Src]
+		start, end := so[s.Off], so[s.Off+s.Len]
+		if start < 0 || end < start || int64(end) > limits[s.Src] {
+			return nil, corrupt("offsets [%d, %d] outside %d values", start, end, limits[s.Src])
+		}
+		if int64(end-start) > maxTotal-total {
+			return nil, errTooLarge(maxTotal)
+		}
+		total += int64(end - start)
+		if s.Len == 1 {
+			out[pos+1] = out[pos] + (end - start)
+		} else {
+			delta := out[pos] - start
+			prev := start
+			for j := 1; j <= s.Len; j++ {
+				o := so[s.Off+j]
+				if o < prev {
+					return nil, corrupt("offsets decrease from %d to %d", prev, o)
+				}
+				out[pos+j] = o + delta
+				prev = o
+			}
+		}
+		pos += s.Len
+		ranges = AppendSpan(ranges, Span{Src: s.Src, Off: int(start), Len: int(end - start)})
+	}
+	return ranges, nil
+}
+
+// gatherBinary copies binary and string values: offsets first, which size
+// the data buffer exactly, then one copy per span.
+func gatherBinary[O offset](mem memory.Allocator, dt arrow.DataType, srcs []arrow.ArrayData, spans []Span, n int) (arrow.ArrayData, error) {
+	srcOffs := make([][]O, len(srcs))
+	srcData := make([][]byte, len(srcs))
+	limits := make([]int64, len(srcs))
+	for i, s := range srcs {
+		o, err := valuesOf[O](s, 1, 1)
+		if err != nil {
+			return nil, err
+		}
+		srcOffs[i] = o
+		if bufs := s.Buffers(); len(bufs) > 2 && bufs[2] != nil {
+			srcData[i] = bufs[2].Bytes()
+		}
+		limits[i] = int64(len(srcData[i]))
+	}
+	validity, nulls, err := gatherValidity(mem, srcs, spans, n)
+	if err != nil {
+		return nil, err
+	}
+	offsets := alloc(mem, (n+1)*int(sizeOf[O]()))
+	ranges, err := gatherOffsets(typed[O](offsets.Bytes()), srcOffs, limits, spans, make([]Span, 0, len(spans)))
+	if err != nil {
+		releaseBuffers(validity, offsets)
+		return nil, err
+	}
+	data := alloc(mem, int(typed[O](offsets.Bytes())[n]))
+	dst := data.Bytes()
+	pos := 0
+	for _, r := range ranges {
+		pos += copy(dst[pos:], srcData[r.Src][r.Off:r.Off+r.Len])
+	}
+	return newData(dt, n, []*memory.Buffer{validity, offsets, data}, nil, nulls), nil
+}
+
+func sizeOf[O offset]() uintptr {
+	var o O
+	if _, ok := any(o).(int32); ok {
+		return 4
+	}
+	return 8
+}

@@ -1,0 +1,25 @@
+// Package gather copies rows picked from several Arrow arrays into new,
+// contiguous arrays: the kernel behind tome's random access (Dataset.Take),
+// view scans (Select, Shuffle) and the global shuffle of the training
+// stream.
+//
+// The rows to copy are given as spans, runs of consecutive rows of one
+// source, so that sorted or partly sorted selections copy in blocks and a
+// random permutation is simply a list of one-row spans. Fixed-width,
+// boolean, binary and string (32- and 64-bit offsets), list, large list,
+// map, fixed-size list, struct and extension columns are copied by
+// type-specialised loops, validity included, with every output buffer
+// sized exactly once. A list's children are copied as one span per parent
+// span, so a list of 64 floats costs one memmove. Other types (dictionary,
+// union, run-end encoded, views) fall back to arrow-go's compute.Take per
+// source, or to slicing and concatenation where compute.Take has no kernel.
+//
+// # Promises
+//
+// Output arrays own their memory, allocated from the allocator given, and
+// borrow nothing from the sources, which may be released as soon as a call
+// returns. Spans are checked against their sources; nested offsets that
+// point outside their child arrays (corrupt input) give an error wrapping
+// format.ErrCorrupt, never a panic or an out-of-bounds read. Nothing is
+// retained on error.
+package gather

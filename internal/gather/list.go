@@ -1,0 +1,117 @@
+package gather
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// gatherList copies lists, large lists and maps: the offsets, then the
+// children as one span per run of parent rows.
+func gatherList[O offset](mem memory.Allocator, dt, elem arrow.DataType, srcs []arrow.ArrayData, spans []Span, n int) (arrow.ArrayData, error) {
+	srcOffs := make([][]O, len(srcs))
+	children := make([]arrow.ArrayData, len(srcs))
+	limits := make([]int64, len(srcs))
+	for i, s := range srcs {
+		o, err := valuesOf[O](s, 1, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(s.Children()) != 1 {
+			return nil, corrupt("%s with %d children", dt, len(s.Children()))
+		}
+		srcOffs[i], children[i] = o, s.Children()[0]
+		limits[i] = int64(children[i].Len())
+	}
+	validity, nulls, err := gatherValidity(mem, srcs, spans, n)
+	if err != nil {
+		return nil, err
+	}
+	offsets := alloc(mem, (n+1)*int(sizeOf[O]()))
+	childSpans, err := gatherOffsets(typed[O](offsets.Bytes()), srcOffs, limits, spans, make([]Span, 0, len(spans)))
+	if err != nil {
+		releaseBuffers(validity, offsets)
+		return nil, err
+	}
+	child, err := gatherData(mem, elem, children, childSpans, int(typed[O](offsets.Bytes())[n]))
+	if err != nil {
+		releaseBuffers(validity, offsets)
+		return nil, err
+	}
+	return newData(dt, n, []*memory.Buffer{validity, offsets}, []arrow.ArrayData{child}, nulls), nil
+}
+
+// gatherFixedSizeList copies fixed-size lists: a span of rows is a span of
+// size times as many child rows.
+func gatherFixedSizeList(mem memory.Allocator, t *arrow.FixedSizeListType, srcs []arrow.ArrayData, spans []Span, n int) (arrow.ArrayData, error) {
+	size := int(t.Len())
+	children := make([]arrow.ArrayData, len(srcs))
+	for i, s := range srcs {
+		if len(s.Children()) != 1 {
+			return nil, corrupt("%s with %d children", t, len(s.Children()))
+		}
+		children[i] = s.Children()[0]
+		if need := (s.Offset() + s.Len()) * size; children[i].Len() < need {
+			return nil, corrupt("%s child of %d values, the array needs %d", t, children[i].Len(), need)
+		}
+	}
+	childSpans := make([]Span, 0, len(spans))
+	for _, s := range spans {
+		off := srcs[s.Src].Offset()
+		childSpans = AppendSpan(childSpans, Span{Src: s.Src, Off: (off + s.Off) * size, Len: s.Len * size})
+	}
+	validity, nulls, err := gatherValidity(mem, srcs, spans, n)
+	if err != nil {
+		return nil, err
+	}
+	child, err := gatherData(mem, t.Elem(), children, childSpans, n*size)
+	if err != nil {
+		releaseBuffers(validity)
+		return nil, err
+	}
+	return newData(t, n, []*memory.Buffer{validity}, []arrow.ArrayData{child}, nulls), nil
+}
+
+// gatherStruct copies each field with the struct's spans shifted by the
+// struct's own offset, which applies to its children.
+func gatherStruct(mem memory.Allocator, t *arrow.StructType, srcs []arrow.ArrayData, spans []Span, n int) (arrow.ArrayData, error) {
+	shifted := spans
+	for _, s := range srcs {
+		if s.Offset() != 0 {
+			shifted = make([]Span, len(spans))
+			for i, sp := range spans {
+				sp.Off += srcs[sp.Src].Offset()
+				shifted[i] = sp
+			}
+			break
+		}
+	}
+	for _, s := range srcs {
+		if len(s.Children()) != t.NumFields() {
+			return nil, corrupt("%s with %d children", t, len(s.Children()))
+		}
+		for _, c := range s.Children() {
+			if c.Len() < s.Offset()+s.Len() {
+				return nil, corrupt("%s field of %d rows, the array needs %d", t, c.Len(), s.Offset()+s.Len())
+			}
+		}
+	}
+	validity, nulls, err := gatherValidity(mem, srcs, spans, n)
+	if err != nil {
+		return nil, err
+	}
+	fields := make([]arrow.ArrayData, 0, t.NumFields())
+	col := make([]arrow.ArrayData, len(srcs))
+	for f := range t.NumFields() {
+		for i, s := range srcs {
+			col[i] = s.Children()[f]
+		}
+		d, err := gatherData(mem, t.Field(f).Type, col, shifted, n)
+		if err != nil {
+			releaseBuffers(validity)
+			releaseAll(fields)
+			return nil, err
+		}
+		fields = append(fields, d)
+	}
+	return newData(t, n, []*memory.Buffer{validity}, fields, nulls), nil
+}
