@@ -15,6 +15,9 @@ import (
 // attempt sends one range request for p at off and reads its body into p.
 // It returns the bytes read, which a retry does not read again.
 func (s *HTTPSource) attempt(ctx context.Context, p []byte, off int64) (int, error) {
+	if s.rangeIgnored.Load() && off > max(s.opts.MaxDiscard, 0) {
+		return 0, s.noRanges(off) // known already: spare the server the whole object
+	}
 	release, err := s.opts.Limiter.acquire(ctx, s.origin.Host)
 	if err != nil {
 		return 0, err
@@ -73,14 +76,18 @@ func (s *HTTPSource) skipTo(resp *http.Response, wd *watchdog, off int64) (io.Re
 		return nil, fmt.Errorf("%w: the object is %d bytes long now, was %d", ErrChanged, resp.ContentLength, s.size)
 	}
 	if off > max(s.opts.MaxDiscard, 0) {
-		return nil, fmt.Errorf("%w: it sent the whole object, and reaching offset %d would mean discarding more than %d bytes",
-			ErrNoRanges, off, max(s.opts.MaxDiscard, 0))
+		return nil, s.noRanges(off)
 	}
 	body := wd.body(resp.Body)
 	if n, err := io.CopyN(io.Discard, body, off); err != nil {
 		return nil, wd.explain(bodyError(err, int(n), int(off)))
 	}
 	return body, nil
+}
+
+func (s *HTTPSource) noRanges(off int64) error {
+	return fmt.Errorf("%w: it sends the whole object, and reaching offset %d would mean discarding more than %d bytes",
+		ErrNoRanges, off, max(s.opts.MaxDiscard, 0))
 }
 
 // newRequest builds a GET of the source's URL with the given Range.

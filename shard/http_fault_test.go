@@ -221,9 +221,13 @@ func TestHTTPRangeIgnored(t *testing.T) {
 	}
 	checkRead(t, s, f.data, 0, 1000)
 	checkRead(t, s, f.data, 350000, 300000)
+	f.proxy.Reset()
 	_, err := s.ReadAt(make([]byte, 300000), 600000)
 	if !errors.Is(err, ErrNoRanges) {
 		t.Fatalf("read beyond MaxDiscard: %v, want ErrNoRanges", err)
+	}
+	if n := f.proxy.Count(); n != 0 {
+		t.Fatalf("%d requests for a read the server is known not to serve", n)
 	}
 }
 

@@ -40,7 +40,7 @@ func checkLeaks(t *testing.T) {
 
 // newTestClient returns a client whose idle connections are closed when
 // the test ends.
-func newTestClient(t *testing.T) *http.Client {
+func newTestClient(t testing.TB) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 16
 	t.Cleanup(tr.CloseIdleConnections)
@@ -48,7 +48,7 @@ func newTestClient(t *testing.T) *http.Client {
 }
 
 // newServer starts h on 127.0.0.1 and stops it when the test ends.
-func newServer(t *testing.T, h http.Handler) *httptest.Server {
+func newServer(t testing.TB, h http.Handler) *httptest.Server {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv

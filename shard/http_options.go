@@ -35,9 +35,10 @@ type HTTPOptions struct {
 	// Retry says how transient failures are retried.
 	Retry RetryPolicy
 
-	// Limiter caps the requests in flight per host, counted from sending
-	// the request to closing its body; nil means a limiter shared by every
-	// source that has none, allowing DefaultMaxPerHost.
+	// Limiter caps the requests in flight per host (the host of the URL
+	// opened, whatever it redirects to), counted from sending the request
+	// to closing its body; nil means a limiter shared by every source that
+	// has none, allowing DefaultMaxPerHost.
 	Limiter *HostLimiter
 
 	// HeaderTimeout bounds the wait for the headers of a response, and
@@ -69,8 +70,8 @@ type HTTPOptions struct {
 	// MaxDiscard is how far into the object a read may start when the
 	// server ignores Range and sends the whole object: the bytes before the
 	// offset are read and thrown away. A read beyond it fails with
-	// ErrNoRanges. Zero means DefaultMaxDiscard; a negative value fails
-	// every read of such a server beyond the opening one.
+	// ErrNoRanges. Zero means DefaultMaxDiscard; a negative value allows
+	// no discarding, so that only reads from offset 0 succeed.
 	MaxDiscard int64
 
 	// Cache, if set, keeps the bytes read on disk for later reads and later

@@ -147,6 +147,29 @@ func (r *PrefetchReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// WriteTo writes the rest of the range to w, straight from the chunk
+// buffers. It returns nil at the end of the range, like io.Copy.
+func (r *PrefetchReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if r.pos < len(r.cur.data) {
+			n, err := w.Write(r.cur.data[r.pos:])
+			r.pos += n
+			total += int64(n)
+			if err != nil {
+				return total, err
+			}
+			continue
+		}
+		if _, err := r.Read(nil); err != nil {
+			if err == io.EOF {
+				return total, nil
+			}
+			return total, err
+		}
+	}
+}
+
 // next moves on to the next chunk, handing the current buffer back.
 func (r *PrefetchReader) next() bool {
 	if r.cur.data != nil {

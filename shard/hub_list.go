@@ -70,7 +70,7 @@ func ListHub(ctx context.Context, uri string, opts HubOptions) ([]HubFile, error
 			return false, err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("listing %s: %w", uri, err)
+			return nil, fmt.Errorf("listing %s: GET %s: %w", uri, page, err)
 		}
 		files = append(files, entries...)
 		page = next
@@ -129,7 +129,7 @@ func (l *hubLister) page(ctx context.Context, pageURL string) ([]HubFile, string
 	}
 	files, err := decodeTreePage(wd.body(io.LimitReader(resp.Body, maxTreePage+1)))
 	if err != nil {
-		return nil, "", wd.explain(fmt.Errorf("page %s: %w", u.Redacted(), err))
+		return nil, "", wd.explain(err)
 	}
 	next, err := nextLink(resp.Header.Values("Link"), resp.Request.URL)
 	if err != nil {
