@@ -208,3 +208,29 @@ func TestRunsBuilder(t *testing.T) {
 }
 
 func typeName(v any) string { return fmt.Sprintf("%T", v) }
+
+// FuzzRunsBuilder checks that every form the builder picks maps positions
+// to the rows added, in order.
+func FuzzRunsBuilder(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 5, 0, 0, 9})
+	f.Add([]byte{1, 1, 1, 1})
+	f.Fuzz(func(t *testing.T, gaps []byte) {
+		var b runsBuilder
+		var rows []int64
+		row := int64(-1)
+		for _, g := range gaps {
+			row += 1 + int64(g%4)*int64(g/4%3) // many gaps of 0: runs
+			b.add(row)
+			rows = append(rows, row)
+		}
+		m := b.indexMap()
+		if m.Len() != int64(len(rows)) {
+			t.Fatalf("Len %d, want %d", m.Len(), len(rows))
+		}
+		for i, r := range rows {
+			if got := m.At(int64(i)); got != r {
+				t.Fatalf("%T: At(%d) = %d, want %d", m, i, got, r)
+			}
+		}
+	})
+}

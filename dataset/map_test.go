@@ -3,8 +3,10 @@ package dataset
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -56,7 +58,7 @@ func dirEntries(t *testing.T, dir string) []string {
 func TestMap(t *testing.T) {
 	for _, workers := range []int{1, 4} {
 		for _, ext := range []string{".arrow", ".parquet"} {
-			t.Run(ext+"/workers="+string(rune('0'+workers)), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/workers=%d", ext, workers), func(t *testing.T) {
 				mem := checkedMem(t)
 				ds := fixture{ext: ext, shards: 3, rows: 100, batchRows: 16}.open(t, WithAllocator(mem))
 				cache := t.TempDir()
@@ -246,7 +248,7 @@ func TestMapErrorsLeaveNothing(t *testing.T) {
 	}
 	for _, workers := range []int{1, 3} {
 		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/workers=%d", tt.name, workers), func(t *testing.T) {
 				mem := checkedMem(t)
 				ds := fixture{ext: ".parquet", shards: 2, rows: 100, batchRows: 10}.open(t, WithAllocator(mem))
 				cache := t.TempDir()
@@ -315,5 +317,25 @@ func TestMapWorkersRunInParallel(t *testing.T) {
 	}
 	if got := column[int64](t, m, "id", nil); !cmp.Equal(got, seq(0, 80)) {
 		t.Fatal("parallel output out of order")
+	}
+}
+
+func TestMapDefaultCacheDir(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("XDG_CACHE_HOME sets os.UserCacheDir on Linux")
+	}
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	ds := fixture{ext: ".arrow", shards: 1, rows: 5, batchRows: 5}.open(t)
+	m, err := ds.Map(context.Background(), func(b arrow.RecordBatch) (arrow.RecordBatch, error) {
+		b.Retain()
+		return b, nil
+	}, MapOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if dir := filepath.Dir(m.Name()); dir != filepath.Join(cache, "tome", "map") {
+		t.Fatalf("output in %s, want under %s/tome/map", m.Name(), cache)
 	}
 }

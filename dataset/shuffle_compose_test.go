@@ -16,14 +16,18 @@ import (
 func TestRandomCompositions(t *testing.T) {
 	ctx := context.Background()
 	mem := checkedMem(t)
-	base := fixture{ext: ".arrow", shards: 3, rows: 40, batchRows: 9}.open(t, WithAllocator(mem))
+	bases := []*Dataset{
+		fixture{ext: ".arrow", shards: 3, rows: 40, batchRows: 9}.open(t, WithAllocator(mem)),
+		fixture{ext: ".parquet", shards: 3, rows: 40, batchRows: 9}.open(t, WithAllocator(mem)),
+	}
 	other := fixture{ext: ".arrow", shards: 2, rows: 15, batchRows: 4, first: 1000}.open(t, WithAllocator(mem))
 	rng := rand.New(rand.NewPCG(1, 2))
-	iterations := 60
+	iterations := 80
 	if testing.Short() {
-		iterations = 15
+		iterations = 20
 	}
 	for it := range iterations {
+		base := bases[it%2]
 		var open []*Dataset
 		cur, ref := base, seq(0, 120)
 		var trace []string

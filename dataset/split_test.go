@@ -261,3 +261,49 @@ func TestTrainTestSplitConformance(t *testing.T) {
 		t.Errorf("irony share %.4f in the dataset, %.4f in the test set", a, b)
 	}
 }
+
+// FuzzApportion checks the allocation's invariants: the quotas sum to the
+// total, respect the capacities, and stay within one row of the ideal
+// share where no capacity binds.
+func FuzzApportion(f *testing.F) {
+	f.Add(uint16(100), uint16(50), uint16(10), uint16(40))
+	f.Add(uint16(1), uint16(1), uint16(1), uint16(2))
+	f.Add(uint16(0), uint16(7), uint16(0), uint16(3))
+	f.Fuzz(func(t *testing.T, a, b, c, total uint16) {
+		counts := []int64{int64(a), int64(b), int64(c)}
+		n := counts[0] + counts[1] + counts[2]
+		if n == 0 {
+			return
+		}
+		tot := int64(total) % (n + 1)
+		quota := apportion(counts, tot, n, counts)
+		var sum int64
+		for i, q := range quota {
+			sum += q
+			if q < 0 || q > counts[i] {
+				t.Fatalf("apportion(%v, %d): class %d gets %d", counts, tot, i, q)
+			}
+			ideal := float64(tot) * float64(counts[i]) / float64(n)
+			if float64(q) < ideal-1 || float64(q) > ideal+1 {
+				t.Fatalf("apportion(%v, %d): class %d gets %d, ideal %.2f", counts, tot, i, q, ideal)
+			}
+		}
+		if sum != tot {
+			t.Fatalf("apportion(%v, %d) = %v sums to %d", counts, tot, quota, sum)
+		}
+		// Train quotas within what the test quotas leave.
+		left := []int64{counts[0] - quota[0], counts[1] - quota[1], counts[2] - quota[2]}
+		rest := n - tot
+		train := apportion(counts, rest, n, left)
+		sum = 0
+		for i, q := range train {
+			sum += q
+			if q > left[i] {
+				t.Fatalf("train quota %d over capacity %d", q, left[i])
+			}
+		}
+		if sum != rest {
+			t.Fatalf("train quotas %v sum to %d, want %d", train, sum, rest)
+		}
+	})
+}
