@@ -51,7 +51,7 @@ type HTTPSource struct {
 	etag         string // pinned validator: the ETag, or
 	lastModified string // the Last-Modified date when there is no ETag
 	pinOrigin    *url.URL
-	rangeIgnored atomic.Bool
+	rangeIgnored bool // the opening range request was answered with 200
 
 	blocks *blockCache   // nil when turned off
 	disk   *cachedObject // nil without a disk cache or a validator

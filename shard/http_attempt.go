@@ -15,8 +15,8 @@ import (
 // attempt sends one range request for p at off and reads its body into p.
 // It returns the bytes read, which a retry does not read again.
 func (s *HTTPSource) attempt(ctx context.Context, p []byte, off int64) (int, error) {
-	if s.rangeIgnored.Load() && off > max(s.opts.MaxDiscard, 0) {
-		return 0, s.noRanges(off) // known already: spare the server the whole object
+	if s.rangeIgnored && off > max(s.opts.MaxDiscard, 0) {
+		return 0, s.noRanges(off) // known since the open: spare the server the whole object
 	}
 	release, err := s.opts.Limiter.acquire(ctx, s.origin.Host)
 	if err != nil {
@@ -65,7 +65,6 @@ func (s *HTTPSource) attempt(ctx context.Context, p []byte, off int64) (int, err
 // range and sends the whole object, whose first off bytes are read and
 // dropped if off is within MaxDiscard.
 func (s *HTTPSource) skipTo(resp *http.Response, wd *watchdog, off int64) (io.Reader, error) {
-	s.rangeIgnored.Store(true)
 	if err := checkEncoding(resp); err != nil {
 		return nil, err
 	}

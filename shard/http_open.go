@@ -61,7 +61,7 @@ func (s *HTTPSource) openAttempt(ctx context.Context) (tailOff int64, tail []byt
 		return 0, nil, err
 	}
 	defer release()
-	s.pinOrigin = nil // a retry pins afresh
+	s.pinOrigin, s.rangeIgnored = nil, false // a retry pins afresh
 	wd := startWatchdog(ctx, s.opts.HeaderTimeout, s.opts.StallTimeout)
 	defer wd.stop()
 	resp, err := s.client.Do(s.newRequest(wd.ctx, "bytes=-"+strconv.FormatInt(s.opts.TailSize, 10)))
@@ -101,7 +101,7 @@ func (s *HTTPSource) openAttempt(ctx context.Context) (tailOff int64, tail []byt
 		if resp.ContentLength < 0 {
 			return 0, nil, fmt.Errorf("%w: the server ignores Range and does not give the length", ErrNoRanges)
 		}
-		s.rangeIgnored.Store(true)
+		s.rangeIgnored = true
 		s.pin(resp, resp.ContentLength)
 		if s.size > s.opts.TailSize {
 			return 0, nil, nil // closing the body unread drops the connection
