@@ -53,6 +53,9 @@ func (d *Dataset) mem() memory.Allocator {
 
 // scan yields every shard's batches, projected onto columns.
 func (d *Dataset) scan(ctx context.Context, columns []string) iter.Seq2[arrow.RecordBatch, error] {
+	if d.rows != nil {
+		return d.scanView(ctx, columns) // views yield in view order (viewscan.go)
+	}
 	return func(yield func(arrow.RecordBatch, error) bool) {
 		if d.files == nil {
 			yield(nil, fmt.Errorf("dataset %s: use after Close", d.name))

@@ -40,6 +40,9 @@ type shardSet struct {
 	// parents are the sets whose files this one borrows (Concatenate):
 	// closing it releases them instead of closing the files.
 	parents []*shardSet
+	// access is the random-access state (chunk index, chunk cache), built
+	// on first use and released by close (access_state.go).
+	access atomic.Pointer[randomAccess]
 }
 
 // shardFile is one open data file.
@@ -175,6 +178,9 @@ func (s *shardSet) release() error {
 
 func (s *shardSet) close() error {
 	var errs []error
+	if a := s.access.Swap(nil); a != nil {
+		errs = append(errs, a.close())
+	}
 	if s.parents != nil {
 		for _, p := range s.parents {
 			errs = append(errs, p.release())

@@ -1,0 +1,230 @@
+package dataset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tome-data/tome/format"
+)
+
+// randomAccess is what random access to a shard set needs beyond the open
+// files: where each shard's chunks start, the chunk cache, and readers
+// projected onto the column sets view scans ask for. It is built on first
+// use and released with the shard set (shardSet.close), so every view of a
+// dataset shares one cache.
+type randomAccess struct {
+	set    *shardSet
+	cfg    openConfig
+	shards []shardChunks
+	cache  *chunkCache
+
+	mu      sync.Mutex
+	readers map[string][]format.ChunkedReader // by column key, per shard; opened lazily
+	closed  bool
+}
+
+// shardChunks locates rows in one shard's chunks. It is computed once, from
+// the reader's metadata only (ChunkRows), on first use.
+type shardChunks struct {
+	once   sync.Once
+	r      format.ChunkedReader
+	starts []int64 // starts[c] is the first row of chunk c in the shard; the last entry is the row count
+	push   bool    // decode only the columns asked for (see pushDown)
+	err    error
+}
+
+// access returns the random-access state of d's files, creating it on
+// first use.
+func (d *Dataset) access() (*randomAccess, error) {
+	if d.files == nil {
+		return nil, fmt.Errorf("dataset %s: use after Close", d.name)
+	}
+	s := d.files
+	if a := s.access.Load(); a != nil {
+		return a, nil
+	}
+	a := &randomAccess{set: s, cfg: d.cfg, shards: make([]shardChunks, len(s.shards))}
+	a.cache = newChunkCache(cacheMaxChunks, cacheMaxBytes, a.loadChunk)
+	if !s.access.CompareAndSwap(nil, a) {
+		return s.access.Load(), nil
+	}
+	return a, nil
+}
+
+// close releases the cached chunks and the projected readers. Chunks and
+// batches handed out stay valid until released.
+func (a *randomAccess) close() error {
+	a.cache.close()
+	a.mu.Lock()
+	readers := a.readers
+	a.readers, a.closed = nil, true
+	a.mu.Unlock()
+	var errs []error
+	for _, rs := range readers {
+		for _, r := range rs {
+			if r != nil {
+				errs = append(errs, r.Close())
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// locate finds base row b: its shard, and its row within the shard. The
+// caller has checked b against the dataset's length.
+func (a *randomAccess) locate(b int64) (shard int, row int64) {
+	starts := a.set.starts
+	// The first shard that ends after b; empty shards end where they
+	// start and are skipped.
+	s := searchEnds(starts, b)
+	return s, b - starts[s]
+}
+
+// chunks returns the chunk index of shard s.
+func (a *randomAccess) chunks(s int) (*shardChunks, error) {
+	sc := &a.shards[s]
+	sc.once.Do(func() {
+		sf := a.set.shards[s]
+		r, ok := sf.r.(format.ChunkedReader)
+		if !ok {
+			sc.err = fmt.Errorf("%s: %w: a %s file records no row positions (convert it to Arrow or Parquet first)", sf.path, ErrNoRandomAccess, sf.kind)
+			return
+		}
+		n := r.NumChunks()
+		starts := make([]int64, n+1)
+		for c := range n {
+			rows := r.ChunkRows(c)
+			if rows < 0 {
+				sc.err = fmt.Errorf("%s: %w: chunk %d has %d rows", sf.path, format.ErrCorrupt, c, rows)
+				return
+			}
+			starts[c+1] = starts[c] + rows
+		}
+		if starts[n] != r.NumRows() {
+			sc.err = fmt.Errorf("%s: %w: chunks hold %d rows, the file says %d", sf.path, format.ErrCorrupt, starts[n], r.NumRows())
+			return
+		}
+		sc.r, sc.starts, sc.push = r, starts, pushDown(sf)
+	})
+	return sc, sc.err
+}
+
+// chunkOf returns the chunk of sc holding row and the chunk's bounds.
+func (sc *shardChunks) chunkOf(row int64) (c int, start, end int64) {
+	c = searchEnds(sc.starts, row)
+	return c, sc.starts[c], sc.starts[c+1]
+}
+
+// searchEnds returns the first i with starts[i+1] > x: the interval of
+// the cumulative counts starts that holds x. It is sort.Search without
+// the closure, which costs more than the search on the Row path.
+func searchEnds(starts []int64, x int64) int {
+	lo, hi := 0, len(starts)-1
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if starts[mid+1] > x {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// pushDown reports whether a shard should decode only the columns asked
+// for. A zero-copy Arrow shard costs nothing per column, so its full
+// chunks are cached once and projected afterwards; a Parquet or compressed
+// Arrow shard would decode every column.
+func pushDown(sf *shardFile) bool {
+	if sf.kind.Format == format.Parquet {
+		return true
+	}
+	zc, ok := sf.r.(interface{ ZeroCopy() bool })
+	return ok && !zc.ZeroCopy()
+}
+
+// columnKey names a projection in chunk keys; "" is every column.
+func columnKey(columns []string) string {
+	if columns == nil {
+		return ""
+	}
+	return "\x00" + strings.Join(columns, "\x00")
+}
+
+// reader returns shard s's reader for the column key: the shard's own for
+// every column, else one opened projected on first use.
+func (a *randomAccess) reader(s int, key string) (format.ChunkedReader, error) {
+	sc, err := a.chunks(s)
+	if err != nil {
+		return nil, err
+	}
+	if key == "" {
+		return sc.r, nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return nil, errCacheClosed
+	}
+	if a.readers == nil {
+		a.readers = make(map[string][]format.ChunkedReader)
+	}
+	rs := a.readers[key]
+	if rs == nil {
+		rs = make([]format.ChunkedReader, len(a.set.shards))
+		a.readers[key] = rs
+	}
+	if rs[s] != nil {
+		return rs[s], nil
+	}
+	sf := a.set.shards[s]
+	columns := strings.Split(key[1:], "\x00")
+	r, err := openReader(sf.src, sf.kind, a.cfg, columns)
+	if err != nil {
+		return nil, err
+	}
+	cr, ok := r.(format.ChunkedReader)
+	if !ok || cr.NumChunks() != sc.r.NumChunks() {
+		r.Close()
+		return nil, fmt.Errorf("%s: %w: projected reader has other chunks", sf.path, ErrNoRandomAccess)
+	}
+	rs[s] = cr
+	return cr, nil
+}
+
+// loadChunk reads a chunk for the cache: its batches, retained, checked
+// against the row count the metadata promised.
+func (a *randomAccess) loadChunk(ctx context.Context, k chunkKey) (*chunk, error) {
+	r, err := a.reader(k.shard, k.cols)
+	if err != nil {
+		return nil, err
+	}
+	sf := a.set.shards[k.shard]
+	var batches []arrow.RecordBatch
+	fail := func(err error) (*chunk, error) {
+		for _, b := range batches {
+			b.Release()
+		}
+		return nil, err
+	}
+	for b, err := range r.ReadChunk(ctx, k.chunk) {
+		if err != nil {
+			return fail(fmt.Errorf("%s: chunk %d: %w", sf.path, k.chunk, err))
+		}
+		b.Retain()
+		batches = append(batches, b)
+	}
+	var rows int64
+	for _, b := range batches {
+		rows += b.NumRows()
+	}
+	if want := r.ChunkRows(k.chunk); rows != want {
+		return fail(fmt.Errorf("%s: %w: chunk %d holds %d rows, its metadata says %d", sf.path, format.ErrCorrupt, k.chunk, rows, want))
+	}
+	return newChunk(batches, chunkCost(batches, mappedBytes(sf))), nil
+}

@@ -1,0 +1,174 @@
+package dataset
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tome-data/tome/internal/gather"
+)
+
+// A rowGatherer collects rows of a shard set, in output order, and copies
+// them into new batches with the gather kernel. It holds a reference to
+// every chunk its pending rows come from, so the memory it pins is bounded
+// by maxBytes of decoded chunks (zero-copy chunks cost next to nothing),
+// and full() tells the caller when to flush.
+type rowGatherer struct {
+	ctx      context.Context
+	a        *randomAccess
+	mem      memory.Allocator
+	proj     projection
+	maxRows  int
+	maxBytes int64
+
+	chunks  []*chunk            // held, in first-use order
+	keys    []chunkKey          // keys[i] is chunks[i]'s
+	base    []int               // base[i]: index in srcs of chunks[i]'s first batch
+	slot    [][]int32           // slot[shard][chunk]: 1 + index in chunks, 0 when not held
+	srcs    []arrow.RecordBatch // the held chunks' batches, projected
+	spans   []gather.Span
+	rows    int
+	bytes   int64
+	lastKey chunkKey // the chunk of the previous add, a shortcut for runs
+	lastIdx int
+}
+
+// A projection is the columns a scan reads: their names (nil for all),
+// their indices in the files' schema, and the schema of the result.
+type projection struct {
+	columns []string
+	idx     []int // nil: every column
+	schema  *arrow.Schema
+}
+
+func newProjection(schema *arrow.Schema, columns []string) (projection, error) {
+	idx, err := columnIndices(schema, columns)
+	if err != nil {
+		return projection{}, err
+	}
+	p := projection{columns: columns, idx: idx, schema: schema}
+	if idx != nil {
+		fields := make([]arrow.Field, len(idx))
+		for i, j := range idx {
+			fields[i] = schema.Field(j)
+		}
+		md := schema.Metadata()
+		p.schema = arrow.NewSchema(fields, &md)
+	}
+	return p, nil
+}
+
+// key is the chunk key under which shard s's chunk c is cached for p:
+// projected chunks only where the shard decodes per column. The shard's
+// chunk index must have been built (randomAccess.chunks).
+func (p projection) key(a *randomAccess, s, c int) chunkKey {
+	k := chunkKey{shard: s, chunk: c}
+	if p.idx != nil && a.shards[s].push {
+		k.cols = columnKey(p.columns)
+	}
+	return k
+}
+
+// apply projects a batch of a chunk read under key k; the result is the
+// caller's to release.
+func (p projection) apply(k chunkKey, b arrow.RecordBatch) arrow.RecordBatch {
+	if p.idx == nil || k.cols != "" {
+		b.Retain()
+		return b
+	}
+	return selectColumns(b, p.idx)
+}
+
+func newRowGatherer(ctx context.Context, a *randomAccess, mem memory.Allocator, proj projection, maxRows int) *rowGatherer {
+	return &rowGatherer{
+		ctx: ctx, a: a, mem: mem, proj: proj, maxRows: maxRows, maxBytes: cacheMaxBytes,
+		slot: make([][]int32, len(a.shards)), lastIdx: -1,
+	}
+}
+
+// full reports whether the pending rows should be flushed: the batch is
+// complete, or the chunks held pin too much memory.
+func (g *rowGatherer) full() bool {
+	return g.rows >= g.maxRows || g.bytes >= g.maxBytes || len(g.chunks) >= cacheMaxChunks
+}
+
+// room is how many more rows fit before the batch is complete.
+func (g *rowGatherer) room() int { return g.maxRows - g.rows }
+
+// add appends n consecutive rows of chunk c of shard s, from row (in the
+// chunk) on; they must fit in the chunk.
+func (g *rowGatherer) add(s, c int, row int64, n int) error {
+	k := g.proj.key(g.a, s, c)
+	i := g.lastIdx
+	if i < 0 || k != g.lastKey {
+		var err error
+		if i, err = g.hold(k); err != nil {
+			return err
+		}
+		g.lastKey, g.lastIdx = k, i
+	}
+	ch := g.chunks[i]
+	for n > 0 {
+		bi, r := ch.find(row)
+		take := min(n, int(ch.batches[bi].NumRows())-r)
+		g.spans = gather.AppendSpan(g.spans, gather.Span{Src: g.base[i] + bi, Off: r, Len: take})
+		g.rows += take
+		row += int64(take)
+		n -= take
+	}
+	return nil
+}
+
+// hold returns the index of chunk k among the held chunks, fetching it from
+// the cache on first use.
+func (g *rowGatherer) hold(k chunkKey) (int, error) {
+	// A gatherer reads one projection, so shard and chunk name the key.
+	slots := g.slot[k.shard]
+	if slots == nil {
+		slots = make([]int32, len(g.a.shards[k.shard].starts)-1)
+		g.slot[k.shard] = slots
+	}
+	if i := slots[k.chunk]; i > 0 {
+		return int(i - 1), nil
+	}
+	ch, err := g.a.cache.get(g.ctx, k)
+	if err != nil {
+		return 0, err
+	}
+	i := len(g.chunks)
+	slots[k.chunk] = int32(i + 1)
+	g.chunks = append(g.chunks, ch)
+	g.keys = append(g.keys, k)
+	g.base = append(g.base, len(g.srcs))
+	for _, b := range ch.batches {
+		g.srcs = append(g.srcs, g.proj.apply(k, b))
+	}
+	g.bytes += ch.bytes
+	return i, nil
+}
+
+// flush copies the pending rows into a new batch, the caller's to
+// release, and drops the chunks it held.
+func (g *rowGatherer) flush() (arrow.RecordBatch, error) {
+	defer g.reset()
+	out, err := gather.Batch(g.mem, g.proj.schema, g.srcs, g.spans)
+	if err != nil {
+		return nil, fmt.Errorf("gathering %d rows: %w", g.rows, err)
+	}
+	return out, nil
+}
+
+// reset drops the pending rows and the chunks they needed.
+func (g *rowGatherer) reset() {
+	for _, b := range g.srcs {
+		b.Release()
+	}
+	for i, ch := range g.chunks {
+		ch.release()
+		g.slot[g.keys[i].shard][g.keys[i].chunk] = 0
+	}
+	g.chunks, g.keys, g.base, g.srcs, g.spans = g.chunks[:0], g.keys[:0], g.base[:0], g.srcs[:0], g.spans[:0]
+	g.rows, g.bytes, g.lastIdx = 0, 0, -1
+}
