@@ -92,10 +92,11 @@ func (s *HTTPSource) noRanges(off int64) error {
 // newRequest builds a GET of the source's URL with the given Range.
 func (s *HTTPSource) newRequest(ctx context.Context, byteRange string) *http.Request {
 	u := *s.origin
-	req := (&http.Request{Method: http.MethodGet, URL: &u, Header: make(http.Header), Host: u.Host}).WithContext(ctx)
-	for k, v := range s.opts.Header {
-		req.Header[k] = v
+	header := s.opts.Header.Clone()
+	if header == nil {
+		header = http.Header{}
 	}
+	req := (&http.Request{Method: http.MethodGet, URL: &u, Header: header, Host: u.Host}).WithContext(ctx)
 	req.Header.Set("Range", byteRange)
 	// Explicitly, so that the transport neither asks for gzip nor unpacks
 	// it: a byte range must be of the object's own bytes.
