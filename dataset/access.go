@@ -31,18 +31,16 @@ func (d *Dataset) Row(ctx context.Context, i int64) (Row, error) {
 	if err != nil {
 		return Row{}, err
 	}
-	s, local := a.locate(base)
-	sc, err := a.chunks(s)
+	loc, err := a.find(base)
 	if err != nil {
 		return Row{}, err
 	}
-	c, start, _ := sc.chunkOf(local)
-	ch, err := a.cache.get(ctx, chunkKey{shard: s, chunk: c})
+	ch, err := a.cache.get(ctx, chunkKey{shard: loc.shard, chunk: loc.chunk})
 	if err != nil {
 		return Row{}, err
 	}
 	defer ch.release()
-	bi, r := ch.find(local - start)
+	bi, r := ch.find(loc.row)
 	rec := ch.batches[bi]
 	if d.cols == nil {
 		rec.Retain()
@@ -91,7 +89,10 @@ func (d *Dataset) Take(ctx context.Context, indices []int64) (arrow.RecordBatch,
 	if err != nil {
 		return nil, err
 	}
-	g := newRowGatherer(ctx, a, d.mem(), proj, len(indices))
+	g, err := newRowGatherer(ctx, a, d.mem(), proj, len(indices))
+	if err != nil {
+		return nil, err
+	}
 	defer g.reset()
 	var parts []arrow.RecordBatch
 	defer func() {
@@ -109,13 +110,11 @@ func (d *Dataset) Take(ctx context.Context, indices []int64) (arrow.RecordBatch,
 		if d.rows != nil {
 			base = d.rows.At(i)
 		}
-		s, local := a.locate(base)
-		sc, err := a.chunks(s)
+		loc, err := a.find(base)
 		if err != nil {
 			return nil, err
 		}
-		c, start, _ := sc.chunkOf(local)
-		if err := g.add(s, c, local-start, 1); err != nil {
+		if err := g.add(loc, 1); err != nil {
 			return nil, err
 		}
 		if g.full() && k+1 < len(indices) {

@@ -23,6 +23,10 @@ type randomAccess struct {
 	shards []shardChunks
 	cache  *chunkCache
 
+	indexOnce sync.Once
+	index     chunkIndex
+	indexErr  error
+
 	mu      sync.Mutex
 	readers map[string][]format.ChunkedReader // by column key, per shard; opened lazily
 	closed  bool
@@ -75,14 +79,69 @@ func (a *randomAccess) close() error {
 	return errors.Join(errs...)
 }
 
-// locate finds base row b: its shard, and its row within the shard. The
-// caller has checked b against the dataset's length.
-func (a *randomAccess) locate(b int64) (shard int, row int64) {
-	starts := a.set.starts
-	// The first shard that ends after b; empty shards end where they
-	// start and are skipped.
-	s := searchEnds(starts, b)
-	return s, b - starts[s]
+// chunkIndex locates base rows in the chunks of every shard at once:
+// chunk g (numbered across shards) holds base rows [starts[g],
+// starts[g+1]).
+type chunkIndex struct {
+	starts []int64
+	shard  []int32
+	chunk  []int32
+}
+
+// A chunkLoc is where a base row lives.
+type chunkLoc struct {
+	g            int   // chunk number across shards
+	shard, chunk int   // the same, as shard and chunk in the shard
+	row          int64 // the row within the chunk
+	start, end   int64 // the chunk's base rows
+}
+
+// find locates base row b, which the caller has checked against the
+// dataset's length.
+func (a *randomAccess) find(b int64) (chunkLoc, error) {
+	ix, err := a.chunkIndex()
+	if err != nil {
+		return chunkLoc{}, err
+	}
+	g := ix.search(b)
+	return chunkLoc{g: g, shard: int(ix.shard[g]), chunk: int(ix.chunk[g]), row: b - ix.starts[g], start: ix.starts[g], end: ix.starts[g+1]}, nil
+}
+
+// chunkIndex returns the index of every chunk, built on first use.
+func (a *randomAccess) chunkIndex() (*chunkIndex, error) {
+	a.indexOnce.Do(a.buildIndex)
+	return &a.index, a.indexErr
+}
+
+// buildIndex lays every shard's chunks end to end, from metadata.
+func (a *randomAccess) buildIndex() {
+	ix := chunkIndex{starts: []int64{0}}
+	for s := range a.set.shards {
+		sc, err := a.chunks(s)
+		if err != nil {
+			a.indexErr = err
+			return
+		}
+		base := a.set.starts[s]
+		for c := range len(sc.starts) - 1 {
+			ix.starts = append(ix.starts, base+sc.starts[c+1])
+			ix.shard = append(ix.shard, int32(s))
+			ix.chunk = append(ix.chunk, int32(c))
+		}
+	}
+	a.index = ix
+}
+
+// search returns the chunk holding base row b. Writers cut most files into
+// chunks of one size, so the chunk a proportional guess names is usually
+// the one; otherwise a binary search finds it.
+func (ix *chunkIndex) search(b int64) int {
+	n := len(ix.starts) - 1
+	g := int(float64(b) / float64(ix.starts[n]) * float64(n))
+	if g >= 0 && g < n && ix.starts[g] <= b && b < ix.starts[g+1] {
+		return g
+	}
+	return searchEnds(ix.starts, b)
 }
 
 // chunks returns the chunk index of shard s.
@@ -112,12 +171,6 @@ func (a *randomAccess) chunks(s int) (*shardChunks, error) {
 		sc.r, sc.starts, sc.push = r, starts, pushDown(sf)
 	})
 	return sc, sc.err
-}
-
-// chunkOf returns the chunk of sc holding row and the chunk's bounds.
-func (sc *shardChunks) chunkOf(row int64) (c int, start, end int64) {
-	c = searchEnds(sc.starts, row)
-	return c, sc.starts[c], sc.starts[c+1]
 }
 
 // searchEnds returns the first i with starts[i+1] > x: the interval of

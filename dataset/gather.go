@@ -24,14 +24,14 @@ type rowGatherer struct {
 	maxBytes int64
 
 	chunks  []*chunk            // held, in first-use order
-	keys    []chunkKey          // keys[i] is chunks[i]'s
+	held    []int               // held[i] is chunks[i]'s number across shards
 	base    []int               // base[i]: index in srcs of chunks[i]'s first batch
-	slot    [][]int32           // slot[shard][chunk]: 1 + index in chunks, 0 when not held
+	slot    chunkSlots          // chunk number across shards -> 1 + index in chunks
 	srcs    []arrow.RecordBatch // the held chunks' batches, projected
 	spans   []gather.Span
 	rows    int
 	bytes   int64
-	lastKey chunkKey // the chunk of the previous add, a shortcut for runs
+	lastG   int // the chunk of the previous add, a shortcut for runs
 	lastIdx int
 }
 
@@ -81,11 +81,15 @@ func (p projection) apply(k chunkKey, b arrow.RecordBatch) arrow.RecordBatch {
 	return selectColumns(b, p.idx)
 }
 
-func newRowGatherer(ctx context.Context, a *randomAccess, mem memory.Allocator, proj projection, maxRows int) *rowGatherer {
+func newRowGatherer(ctx context.Context, a *randomAccess, mem memory.Allocator, proj projection, maxRows int) (*rowGatherer, error) {
+	ix, err := a.chunkIndex()
+	if err != nil {
+		return nil, err
+	}
 	return &rowGatherer{
 		ctx: ctx, a: a, mem: mem, proj: proj, maxRows: maxRows, maxBytes: cacheMaxBytes,
-		slot: make([][]int32, len(a.shards)), lastIdx: -1,
-	}
+		slot: newChunkSlots(len(ix.shard)), lastIdx: -1,
+	}, nil
 }
 
 // full reports whether the pending rows should be flushed: the batch is
@@ -97,19 +101,19 @@ func (g *rowGatherer) full() bool {
 // room is how many more rows fit before the batch is complete.
 func (g *rowGatherer) room() int { return g.maxRows - g.rows }
 
-// add appends n consecutive rows of chunk c of shard s, from row (in the
-// chunk) on; they must fit in the chunk.
-func (g *rowGatherer) add(s, c int, row int64, n int) error {
-	k := g.proj.key(g.a, s, c)
+// add appends n consecutive rows of the chunk at, from at.row on; they
+// must fit in the chunk.
+func (g *rowGatherer) add(at chunkLoc, n int) error {
 	i := g.lastIdx
-	if i < 0 || k != g.lastKey {
+	if i < 0 || at.g != g.lastG {
 		var err error
-		if i, err = g.hold(k); err != nil {
+		if i, err = g.hold(at); err != nil {
 			return err
 		}
-		g.lastKey, g.lastIdx = k, i
+		g.lastG, g.lastIdx = at.g, i
 	}
 	ch := g.chunks[i]
+	row := at.row
 	for n > 0 {
 		bi, r := ch.find(row)
 		take := min(n, int(ch.batches[bi].NumRows())-r)
@@ -121,26 +125,21 @@ func (g *rowGatherer) add(s, c int, row int64, n int) error {
 	return nil
 }
 
-// hold returns the index of chunk k among the held chunks, fetching it from
-// the cache on first use.
-func (g *rowGatherer) hold(k chunkKey) (int, error) {
-	// A gatherer reads one projection, so shard and chunk name the key.
-	slots := g.slot[k.shard]
-	if slots == nil {
-		slots = make([]int32, len(g.a.shards[k.shard].starts)-1)
-		g.slot[k.shard] = slots
-	}
-	if i := slots[k.chunk]; i > 0 {
+// hold returns the index of the chunk at among the held chunks, fetching
+// it from the cache on first use.
+func (g *rowGatherer) hold(at chunkLoc) (int, error) {
+	if i := g.slot.get(at.g); i > 0 {
 		return int(i - 1), nil
 	}
+	k := g.proj.key(g.a, at.shard, at.chunk)
 	ch, err := g.a.cache.get(g.ctx, k)
 	if err != nil {
 		return 0, err
 	}
 	i := len(g.chunks)
-	slots[k.chunk] = int32(i + 1)
+	g.slot.set(at.g, int32(i+1))
 	g.chunks = append(g.chunks, ch)
-	g.keys = append(g.keys, k)
+	g.held = append(g.held, at.g)
 	g.base = append(g.base, len(g.srcs))
 	for _, b := range ch.batches {
 		g.srcs = append(g.srcs, g.proj.apply(k, b))
@@ -167,8 +166,43 @@ func (g *rowGatherer) reset() {
 	}
 	for i, ch := range g.chunks {
 		ch.release()
-		g.slot[g.keys[i].shard][g.keys[i].chunk] = 0
+		g.slot.set(g.held[i], 0)
 	}
-	g.chunks, g.keys, g.base, g.srcs, g.spans = g.chunks[:0], g.keys[:0], g.base[:0], g.srcs[:0], g.spans[:0]
+	g.chunks, g.held, g.base, g.srcs, g.spans = g.chunks[:0], g.held[:0], g.base[:0], g.srcs[:0], g.spans[:0]
 	g.rows, g.bytes, g.lastIdx = 0, 0, -1
+}
+
+// chunkSlots maps chunk numbers to small integers, 0 when absent: a slice
+// indexed by chunk for the usual dataset, a map for one of very many
+// chunks, where a slice per gatherer would cost more than it saves.
+type chunkSlots struct {
+	dense  []int32
+	sparse map[int]int32
+}
+
+const maxDenseSlots = 1 << 16
+
+func newChunkSlots(n int) chunkSlots {
+	if n <= maxDenseSlots {
+		return chunkSlots{dense: make([]int32, n)}
+	}
+	return chunkSlots{sparse: make(map[int]int32)}
+}
+
+func (s chunkSlots) get(g int) int32 {
+	if s.dense != nil {
+		return s.dense[g]
+	}
+	return s.sparse[g]
+}
+
+func (s chunkSlots) set(g int, v int32) {
+	switch {
+	case s.dense != nil:
+		s.dense[g] = v
+	case v == 0:
+		delete(s.sparse, g)
+	default:
+		s.sparse[g] = v
+	}
 }

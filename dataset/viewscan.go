@@ -77,21 +77,19 @@ func scanRange(ctx context.Context, a *randomAccess, proj projection, lo, hi int
 		if err := ctx.Err(); err != nil {
 			return yield(nil, err)
 		}
-		s, local := a.locate(b)
-		sc, err := a.chunks(s)
+		loc, err := a.find(b)
 		if err != nil {
 			return yield(nil, err)
 		}
-		c, start, end := sc.chunkOf(local)
-		from, to := local-start, min(end, local+hi-b)-start
-		k := proj.key(a, s, c)
-		r, err := a.reader(s, k.cols)
+		from, to := loc.row, min(loc.end, hi)-loc.start
+		k := proj.key(a, loc.shard, loc.chunk)
+		r, err := a.reader(loc.shard, k.cols)
 		if err != nil {
 			return yield(nil, err)
 		}
-		if ok, err := yieldChunkRows(proj, k, r.ReadChunk(ctx, c), from, to, yield); !ok || err != nil {
+		if ok, err := yieldChunkRows(proj, k, r.ReadChunk(ctx, loc.chunk), from, to, yield); !ok || err != nil {
 			if err != nil {
-				return yield(nil, fmt.Errorf("%s: chunk %d: %w", a.set.shards[s].path, c, err))
+				return yield(nil, fmt.Errorf("%s: chunk %d: %w", a.set.shards[loc.shard].path, loc.chunk, err))
 			}
 			return false
 		}
@@ -138,19 +136,22 @@ func yieldChunkRows(proj projection, k chunkKey, batches iter.Seq2[arrow.RecordB
 	return true, nil
 }
 
-// viewRun is a run of consecutive base rows within one chunk.
+// viewRun is a run of n consecutive base rows within one chunk, from
+// at.row on.
 type viewRun struct {
-	shard, chunk int
-	row          int64 // first row, in the chunk
-	n            int64
-	next         int64 // the base row that would extend the run
-	end          int64 // the base row where the chunk ends
+	at   chunkLoc
+	n    int64
+	next int64 // the base row that would extend the run
 }
 
 // scanMapped walks the view row by row, yielding long runs as zero-copy
 // slices and gathering the rest into batches of batchRows.
 func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projection, mem memory.Allocator, batchRows int, yield func(arrow.RecordBatch, error) bool) {
-	g := newRowGatherer(ctx, a, mem, proj, batchRows)
+	g, err := newRowGatherer(ctx, a, mem, proj, batchRows)
+	if err != nil {
+		yield(nil, err)
+		return
+	}
 	defer g.reset()
 	flush := func() bool {
 		if g.rows == 0 {
@@ -171,11 +172,11 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 		}
 		for r.n > 0 {
 			take := min(r.n, int64(g.room()))
-			if err := g.add(r.shard, r.chunk, r.row, int(take)); err != nil {
+			if err := g.add(r.at, int(take)); err != nil {
 				yield(nil, err)
 				return false
 			}
-			r.row += take
+			r.at.row += take
 			r.n -= take
 			if g.full() && !flush() {
 				return false
@@ -193,7 +194,7 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 			}
 		}
 		b := m.At(i)
-		if run.n > 0 && b == run.next && b < run.end {
+		if run.n > 0 && b == run.next && b < run.at.end {
 			run.n++
 			run.next++
 			continue
@@ -201,14 +202,12 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 		if run.n > 0 && !emit(run) {
 			return
 		}
-		s, local := a.locate(b)
-		sc, err := a.chunks(s)
+		loc, err := a.find(b)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		c, start, end := sc.chunkOf(local)
-		run = viewRun{shard: s, chunk: c, row: local - start, n: 1, next: b + 1, end: b + end - local}
+		run = viewRun{at: loc, n: 1, next: b + 1}
 	}
 	if run.n > 0 && !emit(run) {
 		return
@@ -218,7 +217,7 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 
 // yieldCachedRun yields a long run as zero-copy slices of its cached chunk.
 func yieldCachedRun(ctx context.Context, a *randomAccess, proj projection, r viewRun, yield func(arrow.RecordBatch, error) bool) bool {
-	k := proj.key(a, r.shard, r.chunk)
+	k := proj.key(a, r.at.shard, r.at.chunk)
 	ch, err := a.cache.get(ctx, k)
 	if err != nil {
 		yield(nil, err)
@@ -232,7 +231,7 @@ func yieldCachedRun(ctx context.Context, a *randomAccess, proj projection, r vie
 			}
 		}
 	}
-	ok, err := yieldChunkRows(proj, k, batches, r.row, r.row+r.n, yield)
+	ok, err := yieldChunkRows(proj, k, batches, r.at.row, r.at.row+r.n, yield)
 	if err != nil {
 		yield(nil, err)
 		return false
