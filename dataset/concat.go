@@ -19,8 +19,9 @@ import (
 // Select, Shuffle, Filter, ...) contributes its rows in its order.
 //
 // The parts must have the same column names and types, in the same order,
-// and the same Hugging Face features where they record them; the error
-// names the first difference. They must also read their columns from the
+// and the same Hugging Face features (a ClassLabel column cannot follow a
+// plain integer one, nor one with other class names); the error names the
+// first difference. They must also read their columns from the
 // files the same way: parts whose files store different columns, or whose
 // column operations (SelectColumns, RenameColumns, CastColumn) differ,
 // cannot share one scan, and give ErrSchemaMismatch; write such a part
