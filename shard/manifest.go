@@ -135,11 +135,14 @@ func (m *Manifest) Total() {
 
 // Encode returns the manifest as indented JSON.
 func (m *Manifest) Encode() ([]byte, error) {
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // types read list<item: int64>, not list\u003c...
+	if err := enc.Encode(m); err != nil {
 		return nil, fmt.Errorf("encoding manifest: %w", err)
 	}
-	return append(data, '\n'), nil
+	return buf.Bytes(), nil
 }
 
 // WriteManifest writes dir/tome.json atomically: a reader sees the old
