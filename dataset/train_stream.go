@@ -1,0 +1,263 @@
+package dataset
+
+import (
+	"context"
+	"fmt"
+	"iter"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/stream"
+)
+
+// A TrainStream is one rank's (and worker's) samples of one epoch of a
+// dataset or a mix of datasets, in the training order; Dataset.Train and
+// TrainMix make one. It computes its order on demand, holding O(shards)
+// words (O(BufferSize) while iterating in ShuffleBuffer mode), and reads
+// only the rows it delivers.
+//
+// A TrainStream may be iterated any number of times, each loop delivering
+// the same samples, and from several goroutines at once. Close releases
+// its files once no loop runs.
+type TrainStream struct {
+	ds  *Dataset // holds a reference to the files until Close
+	ord trainOrder
+	// how samples are read: these never change the order
+	columns   []string
+	batchRows int
+	prefetch  int
+	parallel  int
+}
+
+func newTrainStream(ds *Dataset, ord trainOrder, o TrainOptions) *TrainStream {
+	return &TrainStream{ds: ds, ord: ord, columns: o.Columns, batchRows: o.BatchRows, prefetch: o.Prefetch, parallel: o.Parallel}
+}
+
+// Len is the number of samples the stream delivers: its rank's share of
+// the epoch past the start (its worker's share of that, with Workers).
+// It is the same on every rank.
+func (s *TrainStream) Len() int64 { return s.ord.len() }
+
+// RankLen is the number of samples the stream's rank delivers over all
+// its workers; it equals Len without Workers.
+func (s *TrainStream) RankLen() int64 { return s.ord.rankLen() }
+
+// State returns the resume point after the rank has delivered consumed
+// samples of this stream (counted from its start, over all the rank's
+// workers: what the training loop has seen, not what was read ahead).
+// consumed must lie in [0, RankLen()].
+func (s *TrainStream) State(consumed int64) (TrainState, error) {
+	return s.ord.state(consumed)
+}
+
+// Close releases the stream's reference to its files. Batches already
+// handed out stay valid while retained.
+func (s *TrainStream) Close() error {
+	if s.ds == nil {
+		return nil
+	}
+	err := s.ds.Close()
+	s.ds = nil
+	return err
+}
+
+// Batches yields the stream's samples as record batches, in order.
+//
+// Ownership: a yielded batch is valid until the loop body returns; call
+// Retain to keep it longer and Release when done. A batch may be a
+// zero-copy slice of a memory-mapped shard, which stays mapped while the
+// batch is retained. A non-nil error is yielded once, last; breaking out
+// of the loop stops every goroutine the stream started before the loop
+// statement returns.
+func (s *TrainStream) Batches(ctx context.Context) iter.Seq2[arrow.RecordBatch, error] {
+	if s.ds == nil {
+		return func(yield func(arrow.RecordBatch, error) bool) {
+			yield(nil, fmt.Errorf("train: %w: stream is closed", ErrTrainConfig))
+		}
+	}
+	seq := s.read(ctx)
+	if s.batchRows > 0 {
+		seq = rebatch(seq, s.batchRows, s.ds.mem())
+	}
+	if s.prefetch > 0 {
+		seq = prefetchBatches(ctx, seq, s.prefetch)
+	}
+	return seq
+}
+
+// Rows yields the stream's samples as rows, in order. A Row borrows its
+// batch and is valid until the loop body returns (see Dataset.Rows).
+func (s *TrainStream) Rows(ctx context.Context) iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
+		for b, err := range s.Batches(ctx) {
+			if err != nil {
+				yield(Row{}, err)
+				return
+			}
+			for i := range int(b.NumRows()) {
+				if !yield(NewRow(b, i), nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// read yields the samples in the reader's own batches. A span of rows in
+// order streams chunk by chunk; anything else is cut into segments of
+// consecutive samples whose rows a view scan reads — runs as zero-copy
+// slices, scattered rows gathered from the chunk cache, where a window's
+// chunks stay while its segments are read.
+func (s *TrainStream) read(ctx context.Context) iter.Seq2[arrow.RecordBatch, error] {
+	return func(yield func(arrow.RecordBatch, error) bool) {
+		if lo, hi, ok := s.ord.span(); ok {
+			if lo < hi {
+				s.scan(ctx, rangeMap{start: lo, step: 1, n: hi - lo}, yield)
+			}
+			return
+		}
+		segs := s.segments(ctx)
+		if s.parallel <= 1 {
+			for seg, err := range segs {
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				if !s.scan(ctx, sliceMap(seg), yield) {
+					return
+				}
+			}
+			return
+		}
+		gathered := stream.ParallelMap(ctx, segs, s.parallel, s.gather, stream.OnDiscard(releaseBatches))
+		for bs, err := range gathered {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for i, b := range bs {
+				ok := yield(b, nil)
+				b.Release()
+				if !ok {
+					releaseBatches(bs[i+1:])
+					return
+				}
+			}
+		}
+	}
+}
+
+// segmentRows is the number of samples of a segment, in units of the
+// scan's batch size: large enough that a segment fills whole batches,
+// small enough that the segments a parallel read holds stay small.
+const segmentBatches = 4
+
+// segments yields the stream's rows in delivery order, in slices of
+// segmentBatches batches; each slice is the consumer's.
+func (s *TrainStream) segments(ctx context.Context) iter.Seq2[[]int64, error] {
+	size := segmentBatches * s.gatherRows()
+	return func(yield func([]int64, error) bool) {
+		seg := make([]int64, 0, size)
+		for row, err := range s.ord.rows() {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			seg = append(seg, row)
+			if len(seg) < size {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(seg, nil) {
+				return
+			}
+			seg = make([]int64, 0, size)
+		}
+		if len(seg) > 0 {
+			yield(seg, nil)
+		}
+	}
+}
+
+// gatherRows is the size of the batches a view scan gathers.
+func (s *TrainStream) gatherRows() int {
+	if n := s.ds.cfg.batchRows; n > 0 {
+		return n
+	}
+	return format.DefaultBatchSize
+}
+
+// scan yields the rows m picks from the stream's dataset, in m's order,
+// through a view scan. It reports false when iteration must stop.
+func (s *TrainStream) scan(ctx context.Context, m indexMap, yield func(arrow.RecordBatch, error) bool) bool {
+	if s.ds.files == nil {
+		return yield(nil, fmt.Errorf("train: %w: stream is closed", ErrTrainConfig))
+	}
+	v := s.ds.view(m)
+	defer v.Close()
+	for b, err := range v.Batches(ctx, &ScanOptions{Columns: s.columns}) {
+		if err != nil {
+			yield(nil, err)
+			return false
+		}
+		if !yield(b, nil) {
+			return false
+		}
+	}
+	return true
+}
+
+// gather reads one segment into batches the caller owns (ParallelMap's
+// function).
+func (s *TrainStream) gather(ctx context.Context, seg []int64) ([]arrow.RecordBatch, error) {
+	var out []arrow.RecordBatch
+	var failed error
+	s.scan(ctx, sliceMap(seg), func(b arrow.RecordBatch, err error) bool {
+		if err != nil {
+			failed = err
+			return false
+		}
+		b.Retain()
+		out = append(out, b)
+		return true
+	})
+	if failed != nil {
+		releaseBatches(out)
+		return nil, failed
+	}
+	return out, nil
+}
+
+func releaseBatches(bs []arrow.RecordBatch) {
+	for _, b := range bs {
+		b.Release()
+	}
+}
+
+// prefetchBatches reads seq ahead by n batches on a goroutine. The
+// batches are retained while they wait and released once the consumer's
+// loop body has returned, so ownership is as for any Batches loop.
+func prefetchBatches(ctx context.Context, seq iter.Seq2[arrow.RecordBatch, error], n int) iter.Seq2[arrow.RecordBatch, error] {
+	owned := stream.Map(seq, func(b arrow.RecordBatch) (arrow.RecordBatch, error) {
+		b.Retain()
+		return b, nil
+	})
+	ahead := stream.Prefetch(ctx, owned, n, stream.OnDiscard(func(b arrow.RecordBatch) { b.Release() }))
+	return func(yield func(arrow.RecordBatch, error) bool) {
+		for b, err := range ahead {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			ok := yield(b, nil)
+			b.Release()
+			if !ok {
+				return
+			}
+		}
+	}
+}
