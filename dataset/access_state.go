@@ -267,7 +267,7 @@ func (a *randomAccess) loadChunk(ctx context.Context, k chunkKey) (*chunk, error
 	}
 	for b, err := range r.ReadChunk(ctx, k.chunk) {
 		if err != nil {
-			return fail(fmt.Errorf("%s: chunk %d: %w", sf.path, k.chunk, err))
+			return fail(chunkErr(sf.path, k.chunk, err))
 		}
 		b.Retain()
 		batches = append(batches, b)
@@ -280,4 +280,13 @@ func (a *randomAccess) loadChunk(ctx context.Context, k chunkKey) (*chunk, error
 		return fail(fmt.Errorf("%s: %w: chunk %d holds %d rows, its metadata says %d", sf.path, format.ErrCorrupt, k.chunk, rows, want))
 	}
 	return newChunk(batches, chunkCost(batches, mappedBytes(sf))), nil
+}
+
+// chunkErr adds the file and chunk to an error reading a chunk, unless the
+// codec already named the file.
+func chunkErr(path string, chunk int, err error) error {
+	if strings.Contains(err.Error(), path) {
+		return err
+	}
+	return fmt.Errorf("%s: chunk %d: %w", path, chunk, err)
 }

@@ -600,3 +600,123 @@ func TestAccessCanceled(t *testing.T) {
 		}
 	}
 }
+
+// With a tiny cache, Take gathers in parts (each holding at most the
+// cache's budget of chunks) and joins them, and view scans flush early:
+// the results do not change, and nothing leaks.
+func TestGatherWithinBudget(t *testing.T) {
+	ctx := context.Background()
+	for _, fx := range accessFixtures {
+		t.Run(fx.format, func(t *testing.T) {
+			ds, want := openAccess(t, fx)
+			a, err := ds.access()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.cache.mu.Lock()
+			a.cache.maxChunks, a.cache.maxBytes = 2, 1
+			a.cache.mu.Unlock()
+			rng := rand.New(rand.NewPCG(7, 8))
+			idx := make([]int64, 300)
+			for i := range idx {
+				idx[i] = rng.Int64N(int64(len(want)))
+			}
+			b, err := ds.Take(ctx, idx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkBatchRows(t, b, want, idx)
+			b.Release()
+			v, err := ds.Select(idx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer v.Close()
+			k := 0
+			for r, err := range v.Rows(ctx, nil) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.String() != want[idx[k]] {
+					t.Fatalf("view row %d = %s, want %s", k, r, want[idx[k]])
+				}
+				k++
+			}
+			if k != len(idx) {
+				t.Fatalf("view gave %d rows, want %d", k, len(idx))
+			}
+		})
+	}
+}
+
+// A chunk whose body is corrupt fails Row, Take and view scans with an
+// ErrCorrupt error naming the file, and the other chunks still read.
+func TestRandomAccessCorruptChunk(t *testing.T) {
+	ctx := context.Background()
+	dir := writeAccessShards(t, accessFixture{"arrow-file", []int{400}, 64})
+	path := filepath.Join(dir, "part-00.arrow")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The text offsets of the chunk of rows 192-255 start 0, 3, 9, 18, 18,
+	// 21 ("192", "193193", "194194194", null, "196"); point the third past
+	// the data.
+	pattern := arrow.Int32Traits.CastToBytes([]int32{0, 3, 9, 18, 18, 21})
+	at := strings.Index(string(data), string(pattern))
+	if at < 0 {
+		t.Fatal("offsets of the text column not found")
+	}
+	copy(data[at+8:], []byte{0xff, 0xff, 0xff, 0x7f})
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ds, err := Open(ctx, dir, WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.Close()
+	isCorrupt := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, format.ErrCorrupt) || !strings.Contains(err.Error(), "part-00.arrow") {
+			t.Errorf("%s: err = %v, want ErrCorrupt naming the file", what, err)
+		}
+	}
+	if r, err := ds.Row(ctx, 193); err == nil {
+		r.Release()
+		t.Error("Row: no error")
+	} else {
+		isCorrupt("Row", err)
+	}
+	if b, err := ds.Take(ctx, []int64{0, 200}); err == nil {
+		b.Release()
+		t.Error("Take: no error")
+	} else {
+		isCorrupt("Take", err)
+	}
+	v, err := ds.Select([]int64{5, 250, 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	var errs int
+	for _, err := range v.Batches(ctx, nil) {
+		if err != nil {
+			isCorrupt("view scan", err)
+			errs++
+		}
+	}
+	if errs != 1 {
+		t.Errorf("view scan yielded %d errors, want 1", errs)
+	}
+	r, err := ds.Row(ctx, 300)
+	if err != nil {
+		t.Fatalf("a sound chunk: %v", err)
+	}
+	if id, _ := Get[int64](r, "id"); id != 300 {
+		t.Errorf("Row(300) has id %d", id)
+	}
+	r.Release()
+}

@@ -3,7 +3,6 @@ package dataset
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -221,6 +220,13 @@ func (cc *chunkCache) close() {
 	}
 }
 
+// bounds are the cache's limits, which also bound what one gather holds.
+func (cc *chunkCache) bounds() (chunks int, bytes int64) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.maxChunks, cc.maxBytes
+}
+
 // stats reports how many chunks and bytes the cache holds (for tests).
 func (cc *chunkCache) stats() (chunks int, bytes int64) {
 	cc.mu.Lock()
@@ -230,11 +236,4 @@ func (cc *chunkCache) stats() (chunks int, bytes int64) {
 
 func isContextErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-}
-
-func (k chunkKey) String() string {
-	if k.cols == "" {
-		return fmt.Sprintf("shard %d chunk %d", k.shard, k.chunk)
-	}
-	return fmt.Sprintf("shard %d chunk %d (projected)", k.shard, k.chunk)
 }

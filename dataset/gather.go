@@ -16,12 +16,13 @@ import (
 // by maxBytes of decoded chunks (zero-copy chunks cost next to nothing),
 // and full() tells the caller when to flush.
 type rowGatherer struct {
-	ctx      context.Context
-	a        *randomAccess
-	mem      memory.Allocator
-	proj     projection
-	maxRows  int
-	maxBytes int64
+	ctx       context.Context
+	a         *randomAccess
+	mem       memory.Allocator
+	proj      projection
+	maxRows   int
+	maxChunks int // the cache's bounds: a gather holds no more than the cache
+	maxBytes  int64
 
 	chunks  []*chunk            // held, in first-use order
 	held    []int               // held[i] is chunks[i]'s number across shards
@@ -86,8 +87,9 @@ func newRowGatherer(ctx context.Context, a *randomAccess, mem memory.Allocator, 
 	if err != nil {
 		return nil, err
 	}
+	maxChunks, maxBytes := a.cache.bounds()
 	return &rowGatherer{
-		ctx: ctx, a: a, mem: mem, proj: proj, maxRows: maxRows, maxBytes: cacheMaxBytes,
+		ctx: ctx, a: a, mem: mem, proj: proj, maxRows: maxRows, maxChunks: maxChunks, maxBytes: maxBytes,
 		slot: newChunkSlots(len(ix.shard)), lastIdx: -1,
 	}, nil
 }
@@ -95,7 +97,7 @@ func newRowGatherer(ctx context.Context, a *randomAccess, mem memory.Allocator, 
 // full reports whether the pending rows should be flushed: the batch is
 // complete, or the chunks held pin too much memory.
 func (g *rowGatherer) full() bool {
-	return g.rows >= g.maxRows || g.bytes >= g.maxBytes || len(g.chunks) >= cacheMaxChunks
+	return g.rows >= g.maxRows || g.bytes >= g.maxBytes || len(g.chunks) >= g.maxChunks
 }
 
 // room is how many more rows fit before the batch is complete.

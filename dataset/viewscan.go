@@ -89,7 +89,7 @@ func scanRange(ctx context.Context, a *randomAccess, proj projection, lo, hi int
 		}
 		if ok, err := yieldChunkRows(proj, k, r.ReadChunk(ctx, loc.chunk), from, to, yield); !ok || err != nil {
 			if err != nil {
-				return yield(nil, fmt.Errorf("%s: chunk %d: %w", a.set.shards[loc.shard].path, loc.chunk, err))
+				return yield(nil, chunkErr(a.set.shards[loc.shard].path, loc.chunk, err))
 			}
 			return false
 		}
