@@ -720,3 +720,46 @@ func TestRandomAccessCorruptChunk(t *testing.T) {
 	}
 	r.Release()
 }
+
+// A concatenation borrows its parts' files; random access over it reads
+// them through its own cache, and closing everything leaks nothing.
+func TestRandomAccessConcatenated(t *testing.T) {
+	ctx := context.Background()
+	a, wantA := openAccess(t, accessFixtures[0])
+	b, wantB := openAccess(t, accessFixtures[2])
+	sb, err := b.Shard(2, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	c, err := Concatenate(a, sb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var want []string
+	want = append(want, wantA...)
+	for i := 1; i < len(wantB); i += 2 {
+		want = append(want, wantB[i])
+	}
+	if c.Len() != int64(len(want)) {
+		t.Fatalf("Len %d, want %d", c.Len(), len(want))
+	}
+	idx := reversed(seqRows(0, c.Len()))
+	out, err := c.Take(ctx, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBatchRows(t, out, want, idx)
+	out.Release()
+	for _, i := range []int64{0, int64(len(wantA)), c.Len() - 1} {
+		r, err := c.Row(ctx, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.String() != want[i] {
+			t.Errorf("Row(%d) = %s, want %s", i, r, want[i])
+		}
+		r.Release()
+	}
+}
