@@ -57,6 +57,9 @@ func parseSchemaJSON(data []byte) (*arrow.Schema, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(feats.Fields) == 0 {
+			return nil, fmt.Errorf("%w: no columns", format.ErrSchema)
+		}
 		return feats.Arrow()
 	}
 	var cols []struct {

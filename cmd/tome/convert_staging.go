@@ -40,13 +40,15 @@ func newStaging(dst string) *staging {
 	return &staging{dst: dst, dir: filepath.Join(filepath.Dir(dst), stagingPrefix+filepath.Base(dst))}
 }
 
-func (s *staging) planFile() string       { return filepath.Join(s.dir, "plan.json") }
-func (s *staging) unitDir(u int) string   { return filepath.Join(s.dir, "units", fmt.Sprintf("u%06d", u)) }
-func (s *staging) doneFile(u int) string  { return filepath.Join(s.unitDir(u), "done.json") }
-func (s *staging) outDir() string         { return filepath.Join(s.dir, "out") }
-func (s *staging) oldDir() string         { return filepath.Join(s.dir, "old") }
-func (s *staging) shuffleInput() string   { return filepath.Join(s.dir, "shuffle-input") }
-func (s *staging) exists() bool           { _, err := os.Stat(s.dir); return err == nil }
+func (s *staging) planFile() string { return filepath.Join(s.dir, "plan.json") }
+func (s *staging) unitDir(u int) string {
+	return filepath.Join(s.dir, "units", fmt.Sprintf("u%06d", u))
+}
+func (s *staging) doneFile(u int) string { return filepath.Join(s.unitDir(u), "done.json") }
+func (s *staging) outDir() string        { return filepath.Join(s.dir, "out") }
+func (s *staging) oldDir() string        { return filepath.Join(s.dir, "old") }
+func (s *staging) shuffleInput() string  { return filepath.Join(s.dir, "shuffle-input") }
+func (s *staging) exists() bool          { _, err := os.Stat(s.dir); return err == nil }
 func (s *staging) partPath(u, i int, ext string) string {
 	return filepath.Join(s.unitDir(u), fmt.Sprintf("p%05d%s", i, ext))
 }

@@ -73,7 +73,11 @@ func runVerify(ctx context.Context, e *env, o verifyOptions, dir string) error {
 		fmt.Fprintln(e.stdout, p)
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w: %s differs from its manifest in %d places (listed on stdout)", format.ErrCorrupt, dir, len(problems))
+		places := "places"
+		if len(problems) == 1 {
+			places = "place"
+		}
+		return fmt.Errorf("%w: %s differs from its manifest in %d %s (listed on stdout)", format.ErrCorrupt, dir, len(problems), places)
 	}
 	mode := "checksums and rows"
 	if o.quick {
