@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -12,10 +13,11 @@ import (
 	"github.com/tome-data/tome/shard"
 )
 
-// openShardFile opens one data file: its bytes (memory-mapped), its format
-// (detected from content) and a reader over every column.
+// openShardFile opens one data file: its bytes (a local file
+// memory-mapped, an http(s) URL or an hf:// URI read with range requests),
+// its format (detected from content) and a reader over every column.
 func openShardFile(path string, cfg openConfig, _ []string) (*shardFile, error) {
-	src, err := shard.OpenLocal(path)
+	src, err := openSource(context.Background(), path, currentRemote())
 	if err != nil {
 		return nil, err
 	}
@@ -23,11 +25,51 @@ func openShardFile(path string, cfg openConfig, _ []string) (*shardFile, error) 
 	if err != nil {
 		return nil, errors.Join(err, src.Close())
 	}
+	src = forCodec(src, kind, currentRemote())
 	r, err := openReader(src, kind, cfg, nil)
 	if err != nil {
 		return nil, errors.Join(err, src.Close())
 	}
 	return &shardFile{path: path, kind: kind, src: src, r: r}, nil
+}
+
+// openSource opens the bytes of path by its scheme. ctx bounds the opening
+// request of a remote file; its reads run until the source is closed.
+func openSource(ctx context.Context, path string, rs *remoteState) (shard.Source, error) {
+	switch remoteScheme(path) {
+	case schemeHTTP:
+		src, err := shard.OpenHTTP(ctx, path, rs.httpOptions())
+		return src, remoteNotFound(err)
+	case schemeHub:
+		src, err := shard.OpenHub(ctx, path, rs.hubOptions())
+		return src, remoteNotFound(err)
+	}
+	return shard.OpenLocal(path)
+}
+
+// remoteNotFound marks a remote file that does not exist with this
+// package's ErrNotFound too, as a missing local file is.
+func remoteNotFound(err error) error {
+	if errors.Is(err, shard.ErrNotFound) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	return err
+}
+
+// forCodec adapts a remote source to how the codec of kind reads: JSON
+// Lines and CSV read the file from start to end, so their passes are
+// prefetched (readAhead); Parquet and Arrow IPC read the ranges they need,
+// which the HTTP source's block cache and the footer it fetched at open
+// already serve well.
+func forCodec(src shard.Source, kind format.Kind, rs *remoteState) shard.Source {
+	if _, remote := src.(*shard.HTTPSource); !remote {
+		return src
+	}
+	switch kind.Format {
+	case format.JSONL, format.CSV:
+		return newReadAhead(src, rs.readAheadBytes())
+	}
+	return src
 }
 
 // openReader dispatches to the codec of kind. columns projects Parquet at

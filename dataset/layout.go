@@ -2,11 +2,13 @@ package dataset
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -28,6 +30,7 @@ const (
 	LayoutDatasetDict  LayoutKind = "dataset_dict"  // DatasetDict.save_to_disk (dataset_dict.json)
 	LayoutBuilderCache LayoutKind = "builder_cache" // a builder's <name>-<split>.arrow cache files
 	LayoutHub          LayoutKind = "hub"           // a Hub repository: README configs or split-name patterns
+	LayoutHubParquet   LayoutKind = "hub_parquet"   // the Hub's Parquet export: {config}/{split}/NNNN.parquet
 )
 
 // A Layout is a dataset's splits and the files of each, resolved from file
@@ -90,21 +93,29 @@ func (l *Layout) DefaultSplit() (string, error) {
 // as Hugging Face does.
 const defaultSplitName = "train"
 
-// ResolveLayout works out the layout of a local path: a data file, a glob,
-// or a directory in any of the layouts of LayoutKind. config picks a Hub
-// config when the README declares several ("" for the default one).
+// ResolveLayout works out the layout of a path or URL: a local data file, a
+// glob, or a directory in any of the layouts of LayoutKind; an http(s) URL
+// of one data file; or an hf://datasets/ URI, whose repository folder is
+// resolved like a local directory from one listing of the Hub (see
+// ResolveLayoutContext). config picks a Hub config when the README declares
+// several ("" for the default one).
 func ResolveLayout(path, config string) (*Layout, error) {
+	return ResolveLayoutContext(context.Background(), path, config)
+}
+
+// ResolveLayoutContext is ResolveLayout under ctx, which bounds the
+// requests that resolving a remote dataset makes: the Hub listing (made
+// once, whatever the number of files) and the reads of its small layout
+// files (README.md, dataset_dict.json, state.json).
+func ResolveLayoutContext(ctx context.Context, path, config string) (*Layout, error) {
+	switch remoteScheme(path) {
+	case schemeHTTP:
+		return &Layout{Root: path, Kind: LayoutFile, Splits: []SplitLayout{{Name: defaultSplitName, Files: []string{path}}}}, nil
+	case schemeHub:
+		return resolveHub(ctx, path, config, currentRemote())
+	}
 	if hasGlobMeta(path) {
-		files, err := filepath.Glob(path)
-		if err != nil {
-			return nil, fmt.Errorf("bad glob %q: %w", path, err)
-		}
-		files = slices.DeleteFunc(files, func(f string) bool { return !isDataFile(f) || isDir(f) })
-		if len(files) == 0 {
-			return nil, fmt.Errorf("%w: no data files match %s", ErrNotFound, path)
-		}
-		sortNatural(files)
-		return &Layout{Root: path, Kind: LayoutFiles, Splits: []SplitLayout{{Name: defaultSplitName, Files: files}}}, nil
+		return resolveLocalGlob(path)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
@@ -116,7 +127,20 @@ func ResolveLayout(path, config string) (*Layout, error) {
 	if !st.IsDir() {
 		return &Layout{Root: path, Kind: LayoutFile, Splits: []SplitLayout{{Name: defaultSplitName, Files: []string{path}}}}, nil
 	}
-	return resolveDir(path, config)
+	return resolveDir(localFS(path), config)
+}
+
+func resolveLocalGlob(pattern string) (*Layout, error) {
+	files, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("bad glob %q: %w", pattern, err)
+	}
+	files = slices.DeleteFunc(files, func(f string) bool { return !isDataFile(f) || isDir(f) })
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%w: no data files match %s", ErrNotFound, pattern)
+	}
+	sortNatural(files)
+	return &Layout{Root: pattern, Kind: LayoutFiles, Splits: []SplitLayout{{Name: defaultSplitName, Files: files}}}, nil
 }
 
 // FilesLayout is the layout of an explicit list of files: one split.
@@ -125,37 +149,72 @@ func FilesLayout(paths []string) *Layout {
 		Splits: []SplitLayout{{Name: defaultSplitName, Files: slices.Clone(paths)}}}
 }
 
-func resolveDir(dir, config string) (*Layout, error) {
-	if exists(filepath.Join(dir, "dataset_dict.json")) {
-		return resolveDatasetDict(dir)
+// A layoutFS is what resolving a layout needs to know of the folder that
+// holds a dataset: which files and directories exist, and the content of
+// a few small description files. A local directory answers from the file
+// system (localFS); a Hub folder from one listing made up front and a GET
+// per description file read (hubFS, in remote_hub.go). Paths are relative
+// to the folder, with forward slashes; "" is the folder itself.
+type layoutFS interface {
+	// root names the folder in Layout.Root and in messages.
+	root() string
+	// full is the name Open opens a file by: a local path or a URI.
+	full(rel string) string
+	exists(rel string) bool
+	// subdirs lists the directories directly inside rel.
+	subdirs(rel string) ([]string, error)
+	// dataFiles lists the data files under the folder (see isDataFile),
+	// leaving out hidden entries and whatever is inside hidden directories.
+	dataFiles() ([]string, error)
+	// readSmall reads a whole file of at most max bytes; a larger one is
+	// an ErrLayout error, a missing one wraps fs.ErrNotExist.
+	readSmall(rel string, max int64) ([]byte, error)
+}
+
+// fullPaths maps relative paths to the names Open opens.
+func fullPaths(fsys layoutFS, rels []string) []string {
+	if rels == nil {
+		return nil
 	}
-	if exists(filepath.Join(dir, "state.json")) {
-		split, err := resolveSaveToDisk(dir, "")
+	out := make([]string, len(rels))
+	for i, r := range rels {
+		out[i] = fsys.full(r)
+	}
+	return out
+}
+
+func resolveDir(fsys layoutFS, config string) (*Layout, error) {
+	dir := fsys.root()
+	if fsys.exists("dataset_dict.json") {
+		return resolveDatasetDict(fsys)
+	}
+	if fsys.exists("state.json") {
+		split, err := resolveSaveToDisk(fsys, "", "")
 		if err != nil {
 			return nil, err
 		}
 		return &Layout{Root: dir, Kind: LayoutSaveToDisk, Splits: []SplitLayout{split}}, nil
 	}
-	if exists(filepath.Join(dir, "dataset.arrow")) { // datasets < 2.0 save_to_disk
+	if fsys.exists("dataset.arrow") { // datasets < 2.0 save_to_disk
 		return &Layout{Root: dir, Kind: LayoutSaveToDisk, Splits: []SplitLayout{{
-			Name: defaultSplitName, Files: []string{filepath.Join(dir, "dataset.arrow")},
-			InfoFile: existing(filepath.Join(dir, "dataset_info.json")),
+			Name: defaultSplitName, Files: []string{fsys.full("dataset.arrow")},
+			InfoFile: existing(fsys, "dataset_info.json"),
 		}}}, nil
 	}
-	if l, ok, err := resolveSplitDirs(dir); ok || err != nil {
+	if l, ok, err := resolveSplitDirs(fsys); ok || err != nil {
 		return l, err
 	}
-	files, err := listDataFiles(dir)
+	files, err := fsys.dataFiles()
 	if err != nil {
 		return nil, err
 	}
-	if l, ok, err := resolveReadmeConfigs(dir, files, config); ok || err != nil {
+	if l, ok, err := resolveReadmeConfigs(fsys, files, config); ok || err != nil {
 		return l, err
 	}
-	if l, ok := resolveBuilderCache(dir, files); ok {
+	if l, ok := resolveBuilderCache(fsys, files); ok {
 		return l, nil
 	}
-	return resolveSplitPatterns(dir, files)
+	return resolveSplitPatterns(fsys, files)
 }
 
 // datasetDictJSON is dataset_dict.json.
@@ -171,20 +230,20 @@ type stateJSON struct {
 	Split *string `json:"_split"`
 }
 
-func resolveDatasetDict(dir string) (*Layout, error) {
+func resolveDatasetDict(fsys layoutFS) (*Layout, error) {
 	var dd datasetDictJSON
-	if err := readJSON(filepath.Join(dir, "dataset_dict.json"), &dd); err != nil {
+	if err := readJSON(fsys, "dataset_dict.json", &dd); err != nil {
 		return nil, err
 	}
 	if len(dd.Splits) == 0 {
-		return nil, fmt.Errorf("%w: %s lists no splits", ErrLayout, filepath.Join(dir, "dataset_dict.json"))
+		return nil, fmt.Errorf("%w: %s lists no splits", ErrLayout, fsys.full("dataset_dict.json"))
 	}
-	l := &Layout{Root: dir, Kind: LayoutDatasetDict}
+	l := &Layout{Root: fsys.root(), Kind: LayoutDatasetDict}
 	for _, name := range dd.Splits {
 		if strings.ContainsAny(name, `/\`) || name == ".." || name == "." {
-			return nil, fmt.Errorf("%w: %s names split %q, which is not a plain name", ErrLayout, filepath.Join(dir, "dataset_dict.json"), name)
+			return nil, fmt.Errorf("%w: %s names split %q, which is not a plain name", ErrLayout, fsys.full("dataset_dict.json"), name)
 		}
-		split, err := resolveSaveToDisk(filepath.Join(dir, name), name)
+		split, err := resolveSaveToDisk(fsys, name, name)
 		if err != nil {
 			return nil, err
 		}
@@ -193,21 +252,21 @@ func resolveDatasetDict(dir string) (*Layout, error) {
 	return l, nil
 }
 
-// resolveSaveToDisk reads one save_to_disk directory. name overrides the
-// split name; state.json's _split is often stale (a test split saved with
-// "_split": "train"), so a DatasetDict's own names win.
-func resolveSaveToDisk(dir, name string) (SplitLayout, error) {
-	split := SplitLayout{Name: name, InfoFile: existing(filepath.Join(dir, "dataset_info.json"))}
-	statePath := filepath.Join(dir, "state.json")
-	if !exists(statePath) {
-		split.Missing = []string{statePath}
+// resolveSaveToDisk reads the save_to_disk directory dir. name overrides
+// the split name; state.json's _split is often stale (a test split saved
+// with "_split": "train"), so a DatasetDict's own names win.
+func resolveSaveToDisk(fsys layoutFS, dir, name string) (SplitLayout, error) {
+	split := SplitLayout{Name: name, InfoFile: existing(fsys, path.Join(dir, "dataset_info.json"))}
+	statePath := path.Join(dir, "state.json")
+	if !fsys.exists(statePath) {
+		split.Missing = []string{fsys.full(statePath)}
 		if split.Name == "" {
 			split.Name = defaultSplitName
 		}
 		return split, nil
 	}
 	var st stateJSON
-	if err := readJSON(statePath, &st); err != nil {
+	if err := readJSON(fsys, statePath, &st); err != nil {
 		return split, err
 	}
 	if split.Name == "" {
@@ -217,17 +276,17 @@ func resolveSaveToDisk(dir, name string) (SplitLayout, error) {
 		}
 	}
 	if len(st.DataFiles) == 0 {
-		return split, fmt.Errorf("%w: %s lists no data files", ErrLayout, statePath)
+		return split, fmt.Errorf("%w: %s lists no data files", ErrLayout, fsys.full(statePath))
 	}
 	for _, f := range st.DataFiles {
-		if f.Filename == "" || filepath.IsAbs(f.Filename) || strings.Contains(filepath.ToSlash(f.Filename), "..") {
-			return split, fmt.Errorf("%w: %s names data file %q outside its directory", ErrLayout, statePath, f.Filename)
+		if f.Filename == "" || filepath.IsAbs(f.Filename) || path.IsAbs(f.Filename) || strings.Contains(filepath.ToSlash(f.Filename), "..") {
+			return split, fmt.Errorf("%w: %s names data file %q outside its directory", ErrLayout, fsys.full(statePath), f.Filename)
 		}
-		p := filepath.Join(dir, f.Filename)
-		if exists(p) {
-			split.Files = append(split.Files, p)
+		p := path.Join(dir, filepath.ToSlash(f.Filename))
+		if fsys.exists(p) {
+			split.Files = append(split.Files, fsys.full(p))
 		} else {
-			split.Missing = append(split.Missing, p)
+			split.Missing = append(split.Missing, fsys.full(p))
 		}
 	}
 	return split, nil
@@ -235,27 +294,28 @@ func resolveSaveToDisk(dir, name string) (SplitLayout, error) {
 
 // resolveSplitDirs handles a DatasetDict saved without its
 // dataset_dict.json: every subdirectory is a save_to_disk directory.
-func resolveSplitDirs(dir string) (*Layout, bool, error) {
-	entries, err := os.ReadDir(dir)
+func resolveSplitDirs(fsys layoutFS) (*Layout, bool, error) {
+	dirs, err := fsys.subdirs("")
 	if err != nil {
 		return nil, false, err
 	}
 	var names []string
-	for _, e := range entries {
-		if e.IsDir() && !hiddenName(e.Name()) {
-			if !exists(filepath.Join(dir, e.Name(), "state.json")) {
-				return nil, false, nil
-			}
-			names = append(names, e.Name())
+	for _, name := range dirs {
+		if hiddenName(name) {
+			continue
 		}
+		if !fsys.exists(path.Join(name, "state.json")) {
+			return nil, false, nil
+		}
+		names = append(names, name)
 	}
 	if len(names) == 0 {
 		return nil, false, nil
 	}
 	sortNatural(names)
-	l := &Layout{Root: dir, Kind: LayoutDatasetDict}
+	l := &Layout{Root: fsys.root(), Kind: LayoutDatasetDict}
 	for _, name := range names {
-		split, err := resolveSaveToDisk(filepath.Join(dir, name), name)
+		split, err := resolveSaveToDisk(fsys, name, name)
 		if err != nil {
 			return nil, true, err
 		}
@@ -268,21 +328,20 @@ func resolveSplitDirs(dir string) (*Layout, bool, error) {
 // {dataset_name}-{split}[-{shard:05d}-of-{num_shards:05d}].arrow.
 var builderCacheFile = regexp.MustCompile(`^([a-z0-9_]+)-(\w+?)(?:-\d{5}-of-\d{5})?\.arrow$`)
 
-func resolveBuilderCache(dir string, files []string) (*Layout, bool) {
-	if !exists(filepath.Join(dir, "dataset_info.json")) || len(files) == 0 {
+func resolveBuilderCache(fsys layoutFS, files []string) (*Layout, bool) {
+	if !fsys.exists("dataset_info.json") || len(files) == 0 {
 		return nil, false
 	}
-	l := &Layout{Root: dir, Kind: LayoutBuilderCache}
-	for _, f := range files {
-		rel, _ := filepath.Rel(dir, f)
+	l := &Layout{Root: fsys.root(), Kind: LayoutBuilderCache}
+	for _, rel := range files {
 		m := builderCacheFile.FindStringSubmatch(rel)
 		if m == nil {
 			return nil, false
 		}
-		l.addFile(m[2], f)
+		l.addFile(m[2], fsys.full(rel))
 	}
 	for i := range l.Splits {
-		l.Splits[i].InfoFile = filepath.Join(dir, "dataset_info.json")
+		l.Splits[i].InfoFile = fsys.full("dataset_info.json")
 	}
 	return l, true
 }
@@ -313,23 +372,18 @@ var (
 	nonWordChars     = "-._ 0-9"
 )
 
-// resolveSplitPatterns assigns files to splits the way the Hub does when a
-// repository declares nothing: push_to_hub's sharded names first, then
-// split keywords in directory names, then in file names, else everything
-// is "train".
-func resolveSplitPatterns(dir string, files []string) (*Layout, error) {
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%w: no data files in %s", ErrNotFound, dir)
+// resolveSplitPatterns assigns files (relative paths) to splits the way
+// the Hub does when a repository declares nothing: push_to_hub's sharded
+// names first, then split keywords in directory names, then in file names,
+// else everything is "train".
+func resolveSplitPatterns(fsys layoutFS, rels []string) (*Layout, error) {
+	if len(rels) == 0 {
+		return nil, fmt.Errorf("%w: no data files in %s", ErrNotFound, fsys.root())
 	}
-	rels := make([]string, len(files))
-	for i, f := range files {
-		rels[i], _ = filepath.Rel(dir, f)
-		rels[i] = filepath.ToSlash(rels[i])
-	}
-	l := &Layout{Root: dir, Kind: LayoutHub}
-	for i, rel := range rels {
+	l := &Layout{Root: fsys.root(), Kind: LayoutHub}
+	for _, rel := range rels {
 		if m := shardedSplitFile.FindStringSubmatch(rel); m != nil {
-			l.addFile(m[1], files[i])
+			l.addFile(m[1], fsys.full(rel))
 		}
 	}
 	if len(l.Splits) > 0 {
@@ -344,23 +398,23 @@ func resolveSplitPatterns(dir string, files []string) (*Layout, error) {
 					if err != nil {
 						return nil, err
 					}
-					for i, rel := range rels {
-						if re.MatchString(rel) && !slices.Contains(matched, files[i]) {
-							matched = append(matched, files[i])
+					for _, rel := range rels {
+						if re.MatchString(rel) && !slices.Contains(matched, rel) {
+							matched = append(matched, rel)
 						}
 					}
 				}
 			}
 			if len(matched) > 0 {
 				sortNatural(matched)
-				l.Splits = append(l.Splits, SplitLayout{Name: sk.split, Files: matched})
+				l.Splits = append(l.Splits, SplitLayout{Name: sk.split, Files: fullPaths(fsys, matched)})
 			}
 		}
 		if len(l.Splits) > 0 {
 			return l, nil
 		}
 	}
-	l.Splits = []SplitLayout{{Name: defaultSplitName, Files: files}}
+	l.Splits = []SplitLayout{{Name: defaultSplitName, Files: fullPaths(fsys, rels)}}
 	return l, nil
 }
 
@@ -372,10 +426,14 @@ type readmeConfig struct {
 	Default   bool      `yaml:"default"`
 }
 
+// maxReadme bounds the dataset card read for its front matter.
+const maxReadme = 16 << 20
+
 // resolveReadmeConfigs reads the `configs` of a dataset card (README.md
 // front matter), the Hub's explicit way of naming splits.
-func resolveReadmeConfigs(dir string, files []string, want string) (*Layout, bool, error) {
-	front, ok, err := readmeFrontMatter(filepath.Join(dir, "README.md"))
+func resolveReadmeConfigs(fsys layoutFS, files []string, want string) (*Layout, bool, error) {
+	dir := fsys.root()
+	front, ok, err := readmeFrontMatter(fsys)
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -408,7 +466,7 @@ func resolveReadmeConfigs(dir string, files []string, want string) (*Layout, boo
 	if err != nil {
 		return nil, true, fmt.Errorf("%w: config %q in %s/README.md: %v", ErrLayout, chosen.Name, dir, err)
 	}
-	base := filepath.Join(dir, filepath.FromSlash(chosen.DataDir))
+	base := path.Clean(strings.Trim(chosen.DataDir, "/"))
 	for _, sp := range splits {
 		var matched []string
 		for _, pat := range sp.patterns {
@@ -417,20 +475,30 @@ func resolveReadmeConfigs(dir string, files []string, want string) (*Layout, boo
 				return nil, true, err
 			}
 			for _, f := range files {
-				rel, err := filepath.Rel(base, f)
-				if err == nil && re.MatchString(filepath.ToSlash(rel)) && !slices.Contains(matched, f) {
+				rel, ok := relTo(base, f)
+				if ok && re.MatchString(rel) && !slices.Contains(matched, f) {
 					matched = append(matched, f)
 				}
 			}
 		}
-		split := SplitLayout{Name: sp.name, Files: matched}
+		sortNatural(matched)
+		split := SplitLayout{Name: sp.name, Files: fullPaths(fsys, matched)}
 		if len(matched) == 0 {
 			split.Missing = sp.patterns
 		}
-		sortNatural(split.Files)
 		l.Splits = append(l.Splits, split)
 	}
 	return l, true, nil
+}
+
+// relTo returns rel relative to the folder base ("." for the root), and
+// whether rel is inside it.
+func relTo(base, rel string) (string, bool) {
+	if base == "." || base == "" {
+		return rel, true
+	}
+	r, ok := strings.CutPrefix(rel, base+"/")
+	return r, ok
 }
 
 type splitPatterns struct {
@@ -479,9 +547,13 @@ func configSplits(c *readmeConfig) ([]splitPatterns, error) {
 	return nil, fmt.Errorf("data_files has an unexpected shape")
 }
 
-// readmeFrontMatter returns the YAML between the leading "---" lines.
-func readmeFrontMatter(path string) ([]byte, bool, error) {
-	b, err := os.ReadFile(path)
+// readmeFrontMatter returns the YAML between the leading "---" lines of
+// the folder's README.md.
+func readmeFrontMatter(fsys layoutFS) ([]byte, bool, error) {
+	if !fsys.exists("README.md") {
+		return nil, false, nil
+	}
+	b, err := fsys.readSmall("README.md", maxReadme)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -526,29 +598,6 @@ func hiddenName(name string) bool {
 	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "__")
 }
 
-// listDataFiles walks dir for data files, skipping hidden entries, in
-// natural order of their relative paths.
-func listDataFiles(dir string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p != dir && hiddenName(d.Name()) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.IsDir() && isDataFile(p) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	sortNatural(files)
-	return files, err
-}
-
 func sortNatural(s []string) {
 	slices.SortFunc(s, func(a, b string) int {
 		switch {
@@ -565,31 +614,91 @@ func sortNatural(s []string) {
 // not what it claims to be.
 const maxLayoutJSON = 16 << 20
 
-func readJSON(path string, v any) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if st.Size() > maxLayoutJSON {
-		return fmt.Errorf("%w: %s is %d bytes, too large for a layout file", ErrLayout, path, st.Size())
-	}
-	b, err := os.ReadFile(path)
+func readJSON(fsys layoutFS, rel string, v any) error {
+	b, err := fsys.readSmall(rel, maxLayoutJSON)
 	if err != nil {
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrLayout, path, err)
+		return fmt.Errorf("%w: %s: %v", ErrLayout, fsys.full(rel), err)
 	}
 	return nil
 }
 
-func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+// existing returns the full name of rel, or "" when it does not exist.
+func existing(fsys layoutFS, rel string) string {
+	if fsys.exists(rel) {
+		return fsys.full(rel)
+	}
+	return ""
+}
 
 func isDir(p string) bool { st, err := os.Stat(p); return err == nil && st.IsDir() }
 
-func existing(p string) string {
-	if exists(p) {
-		return p
+// localFS is a local directory.
+type localFS string
+
+func (d localFS) root() string { return string(d) }
+
+func (d localFS) full(rel string) string {
+	if rel == "" {
+		return string(d)
 	}
-	return ""
+	return filepath.Join(string(d), filepath.FromSlash(rel))
+}
+
+func (d localFS) exists(rel string) bool { _, err := os.Stat(d.full(rel)); return err == nil }
+
+func (d localFS) subdirs(rel string) ([]string, error) {
+	entries, err := os.ReadDir(d.full(rel))
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	return dirs, nil
+}
+
+// dataFiles walks the directory, skipping hidden entries, in natural order
+// of the relative paths.
+func (d localFS) dataFiles() ([]string, error) {
+	dir := string(d)
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir && hiddenName(e.Name()) {
+			if e.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !e.IsDir() && isDataFile(p) {
+			rel, err := filepath.Rel(dir, p)
+			if err != nil {
+				return err
+			}
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sortNatural(files)
+	return files, err
+}
+
+func (d localFS) readSmall(rel string, max int64) ([]byte, error) {
+	p := d.full(rel)
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > max {
+		return nil, fmt.Errorf("%w: %s is %d bytes, too large for a layout file", ErrLayout, p, st.Size())
+	}
+	return os.ReadFile(p)
 }
