@@ -8,11 +8,12 @@ import (
 )
 
 // Row returns row i of the dataset, or of the view (Select, Shard, ...)
-// d is. Locating the row costs two binary searches over metadata (shard,
-// then chunk); its chunk is read once and kept in a cache that every view
-// of the dataset shares, so further rows of it cost a lookup. Over a
-// memory-mapped Arrow shard a chunk is zero-copy and a Row costs a few
-// hundred nanoseconds.
+// d is. Locating the row is a search over the chunks' row counts, taken
+// once from metadata (a proportional guess, which files cut into equal
+// chunks always hit, else a binary search); its chunk is read once and
+// kept in a cache that every view of the dataset shares, so further rows
+// of it cost a lookup. Over a memory-mapped Arrow shard a chunk is
+// zero-copy and a Row costs a few hundred nanoseconds.
 //
 // Ownership: the Row holds a reference to the batch it points into, which
 // keeps that batch (and the mapping under it) alive after the cache has

@@ -7,12 +7,14 @@
 // source, so that sorted or partly sorted selections copy in blocks and a
 // random permutation is simply a list of one-row spans. Fixed-width,
 // boolean, binary and string (32- and 64-bit offsets), list, large list,
-// map, fixed-size list, struct and extension columns are copied by
-// type-specialised loops, validity included, with every output buffer
-// sized exactly once. A list's children are copied as one span per parent
-// span, so a list of 64 floats costs one memmove. Other types (dictionary,
-// union, run-end encoded, views) fall back to arrow-go's compute.Take per
-// source, or to slicing and concatenation where compute.Take has no kernel.
+// map, fixed-size list, struct, sparse and dense union and extension
+// columns are copied by type-specialised loops, validity included, with
+// every output buffer sized exactly once. A list's children are copied as
+// one span per parent span, so a list of 64 floats costs one memmove. Other
+// types (dictionary, run-end encoded, views) fall back to arrow-go's
+// compute.Take per source, or to slicing and concatenation where
+// compute.Take has no kernel. Batch gathers the columns of a large batch in
+// parallel.
 //
 // # Promises
 //
