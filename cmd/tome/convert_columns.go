@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
+
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -87,14 +87,4 @@ func relabel(b arrow.RecordBatch, out *arrow.Schema) (arrow.RecordBatch, error) 
 		}
 	}
 	return array.NewRecordBatch(out, b.Columns(), b.NumRows()), nil
-}
-
-// sortedKeys lists a map's keys in order, for stable messages.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -113,7 +113,9 @@ func countParts(dst string) int {
 	return len(matches)
 }
 
-func withArgs(s []string, more ...string) []string { return append(append([]string(nil), s...), more...) }
+func withArgs(s []string, more ...string) []string {
+	return append(append([]string(nil), s...), more...)
+}
 
 // checkNoHalfDataset fails unless dst is absent, or is the complete
 // dataset.

@@ -32,8 +32,16 @@ func convertToDataset(ctx context.Context, e *env, o convertOptions, srcs []stri
 	if err != nil {
 		return err
 	}
+	st := newStaging(dst)
 	if o.resume {
 		if m, err := shard.ReadManifest(dst); err == nil && m.Plan == plan.Request {
+			// Finished, perhaps by a run that stopped before removing
+			// its staging directory.
+			if p, err := st.readPlan(); err == nil && p.Request == plan.Request {
+				if err := st.wipe(); err != nil {
+					return err
+				}
+			}
 			if !o.quiet {
 				fmt.Fprintf(e.stderr, "%s is already converted; nothing to do\n", dst)
 			}
@@ -43,7 +51,6 @@ func convertToDataset(ctx context.Context, e *env, o convertOptions, srcs []stri
 	if err := checkDestination(dst, o.overwrite); err != nil {
 		return err
 	}
-	st := newStaging(dst)
 	if o.taskCount == 1 && !o.resume {
 		if err := st.wipe(); err != nil {
 			return err

@@ -114,30 +114,29 @@ type unitDone struct {
 
 // finishedParts returns the unit's shards that are complete and intact
 // (a record, and a file of the recorded size), in order, stopping at the
-// first that is not; and whether the whole unit is done.
+// first that is not; and whether the whole unit is done. The shards of a
+// done unit are not checked: an interrupted merge may have moved them
+// already, and it checks them itself.
 func (s *staging) finishedParts(u int, ext string) ([]partRecord, bool, error) {
 	var done unitDone
-	doneErr := readJSONFile(s.doneFile(u), &done)
-	if doneErr != nil && !errors.Is(doneErr, fs.ErrNotExist) {
-		return nil, false, doneErr
+	if err := readJSONFile(s.doneFile(u), &done); err == nil {
+		parts := make([]partRecord, done.Parts)
+		for i := range parts {
+			if err := readJSONFile(s.partRecord(u, i), &parts[i]); err != nil {
+				return nil, false, fmt.Errorf("unit %d of %s is damaged: %w", u, s.dir, err)
+			}
+		}
+		return parts, true, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, err
 	}
 	var parts []partRecord
 	for i := 0; ; i++ {
-		if doneErr == nil && i == done.Parts {
-			return parts, true, nil
-		}
 		var rec partRecord
 		if err := readJSONFile(s.partRecord(u, i), &rec); err != nil {
-			if doneErr == nil {
-				return nil, false, fmt.Errorf("unit %d of %s is damaged: part %d: %w", u, s.dir, i, err)
-			}
 			return parts, false, nil
 		}
-		st, err := os.Stat(s.partPath(u, i, ext))
-		if err != nil || st.Size() != rec.Bytes {
-			if doneErr == nil {
-				return nil, false, fmt.Errorf("unit %d of %s is damaged: shard %d is missing or has the wrong size", u, s.dir, i)
-			}
+		if st, err := os.Stat(s.partPath(u, i, ext)); err != nil || st.Size() != rec.Bytes {
 			return parts, false, nil
 		}
 		parts = append(parts, rec)

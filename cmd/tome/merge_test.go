@@ -108,8 +108,38 @@ func TestMergeResumesAfterACrash(t *testing.T) {
 		if err := moveShard(staged[0][0].src, filepath.Join(st.outDir(), filepath.FromSlash(shardName(plan, "train", 0, n))), staged[0][0].rec.Bytes); err != nil {
 			t.Fatal(err)
 		}
+		// convert --resume finishes it as merge would.
+		convertOK(t, append(append(args, inputs...), "--resume", dst)...)
+		if got := mustJSON(t, readManifest(t, dst)); got != want {
+			t.Fatalf("got\n%s\nwant\n%s", got, want)
+		}
+	})
+
+	t.Run("published but not cleaned up", func(t *testing.T) {
+		dst := filepath.Join(dir, "published")
+		convertTask(t, 0, 2, append(append(args, inputs...), dst)...)
+		convertTask(t, 1, 2, append(append(args, inputs...), dst)...)
+		st := newStaging(dst)
+		plan, err := os.ReadFile(st.planFile())
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := merge(t, dst, false); err != nil {
 			t.Fatal(err)
+		}
+		// As if the merge had stopped just before removing the staging.
+		os.MkdirAll(st.dir, 0o755)
+		os.WriteFile(st.planFile(), plan, 0o644)
+		convertOK(t, append(append(args, inputs...), "--resume", dst)...)
+		if exists(st.dir) {
+			t.Fatal("the staging directory of the finished conversion was kept")
+		}
+		// Another conversion's staging is left alone.
+		os.MkdirAll(st.dir, 0o755)
+		os.WriteFile(st.planFile(), []byte("{}"), 0o644)
+		convertOK(t, append(append(args, inputs...), "--resume", dst)...)
+		if !exists(st.planFile()) {
+			t.Fatal("a staging directory of another conversion was removed")
 		}
 		if got := mustJSON(t, readManifest(t, dst)); got != want {
 			t.Fatalf("got\n%s\nwant\n%s", got, want)
