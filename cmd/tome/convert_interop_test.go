@@ -155,4 +155,3 @@ func nodeChecksum(t *testing.T, node, script, reader, path string) interopChecks
 	}
 	return c
 }
-
