@@ -194,8 +194,12 @@ func TestParallelMapCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var sawCancel atomic.Bool
+	blocked := make(chan struct{})
 	fn := func(ctx context.Context, v int) (int, error) {
 		if v >= 10 {
+			if v == 10 {
+				close(blocked)
+			}
 			// Block until canceled, as a well-behaved slow fn would.
 			<-ctx.Done()
 			sawCancel.Store(true)
@@ -212,6 +216,7 @@ func TestParallelMapCancel(t *testing.T) {
 		}
 		got = append(got, v)
 		if v == 9 {
+			<-blocked
 			cancel()
 		}
 	}
