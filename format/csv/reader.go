@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/textio"
 )
 
 // Reader reads a CSV or TSV file as record batches. It holds no resources
@@ -42,17 +43,17 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Reader, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	rd := &Reader{r: r, size: size, name: nameOf(r, opts.Name), opts: opts}
-	comp, err := detectCompression(r, size, opts.Compression, rd.name)
+	rd := &Reader{r: r, size: size, name: textio.NameOf(r, opts.Name, "csv"), opts: opts}
+	comp, err := textio.DetectCompression(r, size, opts.Compression, rd.name)
 	if err != nil {
 		return nil, err
 	}
 	rd.comp = comp
-	st, err := openStream(r, size, comp)
+	st, err := textio.Open(r, size, comp)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", rd.name, err)
 	}
-	defer st.close()
+	defer st.Close()
 	rr := newRecordReader(st, comp, opts.maxRecord())
 	rd.delim = opts.Delimiter
 	if rd.delim == 0 {
@@ -222,12 +223,12 @@ func (rd *Reader) Batches(ctx context.Context) iter.Seq2[arrow.RecordBatch, erro
 			yield(nil, fmt.Errorf("%s: reader is closed", rd.name))
 			return
 		}
-		st, err := openStream(rd.r, rd.size, rd.comp)
+		st, err := textio.Open(rd.r, rd.size, rd.comp)
 		if err != nil {
 			yield(nil, fmt.Errorf("%s: %w", rd.name, err))
 			return
 		}
-		defer st.close()
+		defer st.Close()
 		rr := newRecordReader(st, rd.comp, rd.opts.maxRecord())
 		rr.delim = rd.delim
 		if !rd.opts.NoHeader && !rr.next() && rr.err != nil {

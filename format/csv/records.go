@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/textio"
 )
 
 // readSize is how much recordReader asks its source for at a time.
@@ -50,10 +51,10 @@ type recordReader struct {
 	bomChecked bool
 }
 
-func newRecordReader(st *stream, c format.Compression, max int) *recordReader {
-	rr := &recordReader{r: st.r, c: c, max: max, maxFields: 1 << 20, delim: ',', line: 1}
-	if st.r == nil {
-		rr.buf, rr.end, rr.eof = st.whole, len(st.whole), true
+func newRecordReader(st *textio.Stream, c format.Compression, max int) *recordReader {
+	rr := &recordReader{r: st.R, c: c, max: max, maxFields: 1 << 20, delim: ',', line: 1}
+	if st.R == nil {
+		rr.buf, rr.end, rr.eof = st.Whole, len(st.Whole), true
 	}
 	return rr
 }
@@ -230,7 +231,7 @@ func (rr *recordReader) fill() bool {
 	case err == io.EOF:
 		rr.eof = true
 	case err != nil:
-		rr.err = streamError(rr.c, err)
+		rr.err = textio.CompressedError(rr.c, err)
 		return false
 	}
 	return true

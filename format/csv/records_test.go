@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/textio"
 )
 
 // records parses data with delimiter d, feeding it one byte at a time when
@@ -17,9 +18,9 @@ import (
 // and renders each record as its line number and fields, quoted ones
 // marked with a leading '"'.
 func records(data string, d byte, slow bool) ([]string, error) {
-	st := &stream{r: strings.NewReader(data)}
+	st := &textio.Stream{R: strings.NewReader(data)}
 	if slow {
-		st.r = iotest.OneByteReader(strings.NewReader(data))
+		st.R = iotest.OneByteReader(strings.NewReader(data))
 	}
 	rr := newRecordReader(st, format.Uncompressed, 1<<10)
 	rr.delim = d

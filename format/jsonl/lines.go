@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/textio"
 )
 
 // readSize is how much lineReader asks its source for at a time.
@@ -27,10 +28,10 @@ type lineReader struct {
 	err        error
 }
 
-func newLineReader(st *stream, c format.Compression, max int) *lineReader {
-	lr := &lineReader{r: st.r, c: c, max: max}
-	if st.r == nil {
-		lr.buf, lr.end, lr.eof = st.whole, len(st.whole), true
+func newLineReader(st *textio.Stream, c format.Compression, max int) *lineReader {
+	lr := &lineReader{r: st.R, c: c, max: max}
+	if st.R == nil {
+		lr.buf, lr.end, lr.eof = st.Whole, len(st.Whole), true
 	}
 	return lr
 }
@@ -102,7 +103,7 @@ func (lr *lineReader) fill() bool {
 	case err == io.EOF:
 		lr.eof = true
 	case err != nil:
-		lr.err = compressedError(lr.c, err)
+		lr.err = textio.CompressedError(lr.c, err)
 		return false
 	}
 	return true

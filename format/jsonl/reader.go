@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/textio"
 )
 
 // Reader reads a JSON Lines file as record batches. It holds no resources
@@ -39,8 +40,8 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Reader, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	rd := &Reader{r: r, size: size, name: nameOf(r, opts.Name), opts: opts}
-	comp, err := detectCompression(r, size, opts.Compression, rd.name)
+	rd := &Reader{r: r, size: size, name: textio.NameOf(r, opts.Name, "jsonl"), opts: opts}
+	comp, err := textio.DetectCompression(r, size, opts.Compression, rd.name)
 	if err != nil {
 		return nil, err
 	}
@@ -66,11 +67,11 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Reader, error) {
 
 // infer reads the sample and returns the schema it implies.
 func (rd *Reader) infer() (*arrow.Schema, error) {
-	st, err := openStream(rd.r, rd.size, rd.comp)
+	st, err := textio.Open(rd.r, rd.size, rd.comp)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", rd.name, err)
 	}
-	defer st.close()
+	defer st.Close()
 	lr := newLineReader(st, rd.comp, rd.opts.maxLine())
 	in := newInferrer()
 	limit := rd.opts.inferRows()
@@ -152,12 +153,12 @@ func (rd *Reader) Batches(ctx context.Context) iter.Seq2[arrow.RecordBatch, erro
 			yield(nil, fmt.Errorf("%s: reader is closed", rd.name))
 			return
 		}
-		st, err := openStream(rd.r, rd.size, rd.comp)
+		st, err := textio.Open(rd.r, rd.size, rd.comp)
 		if err != nil {
 			yield(nil, fmt.Errorf("%s: %w", rd.name, err))
 			return
 		}
-		defer st.close()
+		defer st.Close()
 		lr := newLineReader(st, rd.comp, rd.opts.maxLine())
 		if rd.workers() <= 1 {
 			rd.sequential(ctx, lr, yield)

@@ -1,4 +1,9 @@
-package csv
+// Package textio opens the content of a text data file (JSON Lines, CSV)
+// for one sequential pass: it detects and checks gzip or zstd compression,
+// decompresses with bounded windows, hands an uncompressed memory-mapped
+// file over in place, and tells the source's own I/O errors from corrupt
+// compressed data.
+package textio
 
 import (
 	"bufio"
@@ -13,21 +18,18 @@ import (
 	"github.com/tome-data/tome/format"
 )
 
-// This file opens the decompressed content of a file; format/jsonl has
-// the same logic for its own reader.
-
 var (
 	magicGzip = []byte{0x1f, 0x8b}
 	magicZstd = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
 
-// zstdMaxWindow bounds the window a zstd frame may ask for; 256 MiB covers
-// `zstd --long`.
+// zstdMaxWindow bounds the window a zstd frame may ask for (the format
+// allows up to 2 GiB even for tiny files); 256 MiB covers `zstd --long`.
 const zstdMaxWindow = 256 << 20
 
-// detectCompression reads the first bytes of r to find the compression,
+// DetectCompression reads the first bytes of r to find the compression,
 // checking it against the one asked for (Uncompressed means "detect").
-func detectCompression(r io.ReaderAt, size int64, want format.Compression, name string) (format.Compression, error) {
+func DetectCompression(r io.ReaderAt, size int64, want format.Compression, name string) (format.Compression, error) {
 	head := make([]byte, min(size, 4))
 	if _, err := r.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
 		return 0, fmt.Errorf("%s: reading header: %w", name, err)
@@ -46,7 +48,7 @@ func detectCompression(r io.ReaderAt, size int64, want format.Compression, name 
 }
 
 // sourceError marks an error of the underlying io.ReaderAt, so that it is
-// passed on as it is and not reported as corrupt compressed data.
+// reported as it is and not as corrupt compressed data.
 type sourceError struct{ err error }
 
 func (e *sourceError) Error() string { return e.err.Error() }
@@ -62,21 +64,29 @@ func (s sourceReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// stream is the decompressed content of the file from its start. whole is
-// set instead of r when the content is in memory already (an uncompressed
-// memory-mapped file).
-type stream struct {
-	r     io.Reader
-	whole []byte
+// Stream is the decompressed content of a file from its start.
+type Stream struct {
+	R io.Reader
+	// Whole is the entire content when it is in memory already (an
+	// uncompressed memory-mapped file); R is nil then.
+	Whole []byte
 	close func()
 }
 
-func openStream(r io.ReaderAt, size int64, c format.Compression) (*stream, error) {
+// Close releases what the stream holds (a decompressor, a mapping).
+func (s *Stream) Close() {
+	if s.close != nil {
+		s.close()
+	}
+}
+
+// Open opens the file's content for one pass.
+func Open(r io.ReaderAt, size int64, c format.Compression) (*Stream, error) {
 	if c == format.Uncompressed {
 		if m, ok := r.(format.Mapped); ok {
 			if b := m.Bytes(); int64(len(b)) >= size {
 				m.Retain()
-				return &stream{whole: b[:size], close: m.Release}, nil
+				return &Stream{Whole: b[:size], close: m.Release}, nil
 			}
 		}
 	}
@@ -85,24 +95,25 @@ func openStream(r io.ReaderAt, size int64, c format.Compression) (*stream, error
 	case format.Gzip:
 		zr, err := gzip.NewReader(bufio.NewReaderSize(src, 256<<10))
 		if err != nil {
-			return nil, streamError(c, err)
+			return nil, CompressedError(c, err)
 		}
-		return &stream{r: zr, close: func() { _ = zr.Close() }}, nil
+		return &Stream{R: zr, close: func() { _ = zr.Close() }}, nil
 	case format.Zstd:
 		zr, err := zstd.NewReader(bufio.NewReaderSize(src, 256<<10),
-			zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(zstdMaxWindow))
+			zstd.WithDecoderConcurrency(1),
+			zstd.WithDecoderMaxWindow(zstdMaxWindow))
 		if err != nil {
-			return nil, streamError(c, err)
+			return nil, CompressedError(c, err)
 		}
-		return &stream{r: zr, close: zr.Close}, nil
+		return &Stream{R: zr, close: zr.Close}, nil
 	}
-	return &stream{r: src, close: func() {}}, nil
+	return &Stream{R: src}, nil
 }
 
-// streamError classifies an error met while reading the content: the
-// source's own errors pass through; anything else means the compressed
+// CompressedError classifies an error met while decompressing: the
+// source's own errors pass through, anything else means the compressed
 // data is corrupt or truncated.
-func streamError(c format.Compression, err error) error {
+func CompressedError(c format.Compression, err error) error {
 	var se *sourceError
 	if errors.As(err, &se) {
 		return se.err
@@ -110,12 +121,14 @@ func streamError(c format.Compression, err error) error {
 	return fmt.Errorf("%w: %s stream: %v", format.ErrCorrupt, c, err)
 }
 
-func nameOf(r io.ReaderAt, name string) string {
+// NameOf names the file for error messages: name if set, else the
+// source's Name(), else fallback.
+func NameOf(r io.ReaderAt, name, fallback string) string {
 	if name != "" {
 		return name
 	}
 	if n, ok := r.(interface{ Name() string }); ok && n.Name() != "" {
 		return n.Name()
 	}
-	return "csv"
+	return fallback
 }
