@@ -163,3 +163,14 @@ func ExampleMixer_Restore() {
 	// [a U b V c] {"position":5,"sources":[{"taken":3,"passes":0},{"taken":2,"passes":0}]}
 	// [W d X e Y f Z] <nil>
 }
+
+func ExampleReplay() {
+	// A generator that can only start at the beginning becomes a Source
+	// by skipping to the offset: resuming re-reads what was consumed, so
+	// prefer a seekable Source when the input is large.
+	evens := stream.Replay(func() iter.Seq2[int, error] {
+		return stream.FromSlice([]int{0, 2, 4, 6, 8})
+	})
+	fmt.Println(stream.Collect(evens(3)))
+	// Output: [6 8] <nil>
+}

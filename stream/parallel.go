@@ -18,8 +18,9 @@ import (
 // ParallelMap reads ahead of the consumer: counting the element being
 // yielded, at most 2*workers elements have been read from seq and not yet
 // consumed. The workers read seq themselves, one at a time, so seq runs on
-// their goroutines. A panic in fn or in seq becomes a *PanicError in the
-// failing element's place.
+// their goroutines; when reading seq is slow in its own right, put a
+// Prefetch in front so that reading overlaps the mapping. A panic in fn or
+// in seq becomes a *PanicError in the failing element's place.
 //
 // fn is called exactly once for every element read from seq, even when
 // the loop stops early, so fn may take ownership of its input; it receives
