@@ -58,9 +58,10 @@ func remoteNotFound(err error) error {
 
 // forCodec adapts a remote source to how the codec of kind reads: JSON
 // Lines and CSV read the file from start to end, so their passes are
-// prefetched (readAhead); Parquet and Arrow IPC read the ranges they need,
-// which the HTTP source's block cache and the footer it fetched at open
-// already serve well.
+// prefetched (readAhead); Parquet reads one column chunk at a time, so the
+// next row groups' chunks of the columns being read are fetched ahead
+// (chunkPrefetch); Arrow IPC reads the ranges it needs, which the HTTP
+// source's block cache serves.
 func forCodec(src shard.Source, kind format.Kind, rs *remoteState) shard.Source {
 	if _, remote := src.(*shard.HTTPSource); !remote {
 		return src
@@ -68,6 +69,10 @@ func forCodec(src shard.Source, kind format.Kind, rs *remoteState) shard.Source 
 	switch kind.Format {
 	case format.JSONL, format.CSV:
 		return newReadAhead(src, rs.readAheadBytes())
+	case format.Parquet:
+		if cp := newChunkPrefetch(src, rs.readAheadBytes()); cp != nil {
+			return cp
+		}
 	}
 	return src
 }

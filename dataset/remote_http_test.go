@@ -205,3 +205,40 @@ func TestHTTPDiskCache(t *testing.T) {
 		t.Errorf("cache directory holds %d entries (%v)", len(entries), err)
 	}
 }
+
+// TestHTTPParquetReadAheadBounded scans remote Parquet with a small
+// read-ahead budget: the values are the local ones, chunks were fetched
+// ahead, and never more than the budget at once. Leaving a scan early and
+// closing abandons the fetches in flight (useRemote checks for leaks).
+func TestHTTPParquetReadAheadBounded(t *testing.T) {
+	const budget = 400 << 10
+	useRemote(t, RemoteOptions{ReadAheadBytes: budget})
+	dir := remoteFixture(t)
+	srv, _ := newFileServer(t, dir)
+	_, want := openDigest(t, filepath.Join(dir, "rows.parquet"))
+
+	ds, err := Open(context.Background(), srv.URL+"/rows.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, ok := ds.files.shards[0].src.(*chunkPrefetch)
+	if !ok {
+		t.Fatalf("remote Parquet source is %T, not fetched ahead", ds.files.shards[0].src)
+	}
+	_, got := scanDigest(t, ds, nil)
+	if got != want {
+		t.Error("values differ from the local file's")
+	}
+	if peak := cp.peakBytes(); peak <= 0 || peak > budget {
+		t.Errorf("%d bytes fetched ahead at most, want (0, %d]", peak, budget)
+	}
+	for b, err := range ds.Batches(context.Background(), &ScanOptions{Columns: []string{"noise"}}) {
+		if err != nil || b.NumRows() == 0 {
+			t.Fatal(err)
+		}
+		break
+	}
+	if err := ds.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

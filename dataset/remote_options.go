@@ -37,15 +37,17 @@ type RemoteOptions struct {
 	// Client sends the requests; nil means shard's shared client.
 	Client *http.Client
 
-	// ReadAheadBytes bounds the bytes fetched ahead of a file read from
-	// start to end (JSON Lines, CSV), per file being read; zero means
-	// DefaultReadAheadBytes.
+	// ReadAheadBytes bounds, per open file, the bytes fetched ahead of
+	// the reader and not yet consumed: the next row groups' column chunks
+	// of Parquet, the next stretch of JSON Lines and CSV (of which at most
+	// four requests of 2 MiB are in flight). Zero means
+	// DefaultReadAheadBytes; Parquet column chunks larger than it are not
+	// fetched ahead.
 	ReadAheadBytes int64
 }
 
-// DefaultReadAheadBytes is the default of RemoteOptions.ReadAheadBytes:
-// four requests of 2 MiB in flight.
-const DefaultReadAheadBytes = 8 << 20
+// DefaultReadAheadBytes is the default of RemoteOptions.ReadAheadBytes.
+const DefaultReadAheadBytes = 64 << 20
 
 // remoteState is RemoteOptions put to work: the opened cache and the
 // limiter every remote source shares.
