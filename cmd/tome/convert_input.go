@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"os"
 	"slices"
@@ -112,6 +114,19 @@ type inputFile struct {
 	// Mapped is true for an uncompressed Arrow IPC file read without
 	// copying, which a global shuffle can gather from directly.
 	Mapped bool `json:"mapped,omitempty"`
+	// Offset and Length make the input a range of lines of a large,
+	// uncompressed JSON Lines file (Length 0: the whole file), so that it
+	// can be converted in parallel and split across tasks.
+	Offset int64 `json:"offset,omitempty"`
+	Length int64 `json:"length,omitempty"`
+}
+
+// size is the bytes of the input: its range, or the whole file.
+func (in inputFile) size() int64 {
+	if in.Length > 0 {
+		return in.Length
+	}
+	return in.Bytes
 }
 
 func (in inputFile) kind() format.Kind {
@@ -149,9 +164,56 @@ type readOptions struct {
 	textSchema *arrow.Schema // explicit schema of JSON Lines and CSV files
 }
 
+// inputSource is what the codecs read an input file through.
+type inputSource interface {
+	io.ReaderAt
+	io.Closer
+	Size() int64
+	Name() string
+}
+
+var (
+	_ inputSource = (*shard.Local)(nil)
+	_ inputSource = (*fileSource)(nil)
+)
+
+// fileSource reads JSON Lines and CSV input with plain reads rather than
+// a memory mapping: their readers copy what they read anyway, and a
+// mapped file of many gigabytes would count in the process's resident
+// size. It reports what it reads, which is how progress follows a text
+// file that records no row count.
+type fileSource struct {
+	f            *os.File
+	offset, size int64 // the range read: the whole file, or some of its lines
+	onRead       func(n int)
+}
+
+func (s *fileSource) ReadAt(p []byte, off int64) (int, error) {
+	if off >= s.size {
+		return 0, io.EOF
+	}
+	if rest := s.size - off; int64(len(p)) > rest {
+		p = p[:rest]
+		n, err := s.ReadAt(p, off)
+		if err == nil {
+			err = io.EOF
+		}
+		return n, err
+	}
+	n, err := s.f.ReadAt(p, s.offset+off)
+	if s.onRead != nil && n > 0 {
+		s.onRead(n)
+	}
+	return n, err
+}
+
+func (s *fileSource) Size() int64  { return s.size }
+func (s *fileSource) Name() string { return s.f.Name() }
+func (s *fileSource) Close() error { return s.f.Close() }
+
 // openedInput is an open input file.
 type openedInput struct {
-	src *shard.Local
+	src inputSource
 	r   format.Reader
 }
 
@@ -202,17 +264,24 @@ func statInput(path string) (inputFile, *arrow.Schema, error) {
 }
 
 // openInput opens a planned input, refusing one that changed since.
-func openInput(in inputFile, ro readOptions) (*openedInput, error) {
-	st, err := os.Stat(in.Path)
-	if err != nil {
-		return nil, err
+// onRead, if set, is told the bytes read from a text input.
+func openInput(in inputFile, ro readOptions, onRead func(int)) (*openedInput, error) {
+	var src inputSource
+	if in.text() {
+		f, err := os.Open(in.Path)
+		if err != nil {
+			return nil, err
+		}
+		src = &fileSource{f: f, offset: in.Offset, size: in.size(), onRead: onRead}
+	} else {
+		l, err := shard.OpenLocal(in.Path)
+		if err != nil {
+			return nil, err
+		}
+		src = l
 	}
-	if st.Size() != in.Bytes || st.ModTime().UnixNano() != in.ModTime {
-		return nil, fmt.Errorf("input %s changed since the conversion was planned (size or modification time); start it again without --resume", in.Path)
-	}
-	src, err := shard.OpenLocal(in.Path)
-	if err != nil {
-		return nil, err
+	if err := unchanged(in); err != nil {
+		return nil, errors.Join(err, src.Close())
 	}
 	r, err := openReader(src, in, ro)
 	if err != nil {
@@ -221,8 +290,74 @@ func openInput(in inputFile, ro readOptions) (*openedInput, error) {
 	return &openedInput{src: src, r: r}, nil
 }
 
+// unchanged checks that an input has the size and modification time it
+// had when the conversion was planned.
+func unchanged(in inputFile) error {
+	st, err := os.Stat(in.Path)
+	if err != nil {
+		return err
+	}
+	if st.Size() != in.Bytes || st.ModTime().UnixNano() != in.ModTime {
+		return fmt.Errorf("input %s changed since the conversion was planned (size or modification time); start it again without --resume", in.Path)
+	}
+	return nil
+}
+
+// lineRanges cuts a large uncompressed JSON Lines input into ranges of
+// about target bytes that start at line starts; other inputs, and small
+// ones, stay whole. The cuts depend only on the file's content.
+func lineRanges(in inputFile, target int64) ([]inputFile, error) {
+	k := in.kind()
+	if k.Format != format.JSONL || k.Compression != format.Uncompressed || target <= 0 || in.Bytes <= target {
+		return []inputFile{in}, nil
+	}
+	f, err := os.Open(in.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	n := (in.Bytes + target - 1) / target
+	var out []inputFile
+	start := int64(0)
+	for i := int64(1); i < n; i++ {
+		cut, err := nextLineStart(f, i*in.Bytes/n, in.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", in.Path, err)
+		}
+		if cut <= start || cut >= in.Bytes {
+			continue
+		}
+		r := in
+		r.Offset, r.Length = start, cut-start
+		out = append(out, r)
+		start = cut
+	}
+	r := in
+	r.Offset, r.Length = start, in.Bytes-start
+	if start == 0 {
+		r.Length = 0
+	}
+	return append(out, r), nil
+}
+
+// nextLineStart returns the first line start at or after off: the byte
+// after the first newline at or after off-1, or size when there is none.
+func nextLineStart(f *os.File, off, size int64) (int64, error) {
+	buf := make([]byte, 64<<10)
+	for pos := max(off-1, 0); pos < size; pos += int64(len(buf)) {
+		n, err := f.ReadAt(buf, pos)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return pos + int64(i) + 1, nil
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return 0, err
+		}
+	}
+	return size, nil
+}
+
 // openReader opens src with the codec of in's format.
-func openReader(src *shard.Local, in inputFile, ro readOptions) (format.Reader, error) {
+func openReader(src inputSource, in inputFile, ro readOptions) (format.Reader, error) {
 	kind := in.kind()
 	opts := format.ReadOptions{Columns: ro.columns}
 	var r format.Reader

@@ -143,11 +143,15 @@ func planOneSplit(ctx context.Context, req planRequest, src sourceSplit) (planSp
 		if err != nil {
 			return sp, err
 		}
-		sp.Inputs = append(sp.Inputs, in)
+		ranges, err := lineRanges(in, req.unitTarget)
+		if err != nil {
+			return sp, err
+		}
+		sp.Inputs = append(sp.Inputs, ranges...)
 		hasText = hasText || in.text()
 		if full == nil {
 			firstPath = path
-			if full, err = firstSchema(in, schema, req.schema); err != nil {
+			if full, err = firstSchema(ranges[0], schema, req.schema); err != nil {
 				return sp, err
 			}
 			continue
@@ -198,7 +202,7 @@ func firstSchema(in inputFile, stored, explicit *arrow.Schema) (*arrow.Schema, e
 	if explicit != nil {
 		return explicit, nil
 	}
-	oi, err := openInput(in, readOptions{})
+	oi, err := openInput(in, readOptions{}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +246,7 @@ func splitUnits(i int, sp planSplit, target int64) []planUnit {
 		inputs = []shard.PlanInput{sp.Shuffle.virtualInput(sp)}
 	} else {
 		for _, in := range sp.Inputs {
-			inputs = append(inputs, shard.PlanInput{Bytes: in.Bytes, ChunkRows: in.ChunkRows})
+			inputs = append(inputs, shard.PlanInput{Bytes: in.size(), ChunkRows: in.ChunkRows})
 		}
 	}
 	var out []planUnit

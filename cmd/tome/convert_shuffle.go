@@ -103,7 +103,7 @@ func openGatherSource(sp planSplit, ro readOptions) (g *gatherSource, err error)
 		}
 	}()
 	for i, in := range sp.Inputs {
-		oi, err := openInput(in, ro)
+		oi, err := openInput(in, ro, nil)
 		if err != nil {
 			return nil, err
 		}

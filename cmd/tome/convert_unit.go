@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -143,12 +144,13 @@ func (c *converter) convertPiece(ctx context.Context, w *shard.Writer, split int
 		c.progress.inputDone(p.Bytes)
 		return 0, nil
 	}
-	seq, closeFn, err := c.pieceSource(ctx, sp, rt, p, skip)
+	credit := newCredit(p.Bytes, c.progress.inputDone)
+	defer credit.rest()
+	seq, closeFn, err := c.pieceSource(ctx, sp, rt, p, skip, credit.add)
 	if err != nil {
 		return 0, err
 	}
 	defer func() { err = errors.Join(err, closeFn()) }()
-	var credited int64 // input bytes reported so far
 	for b, err := range seq {
 		if err != nil {
 			return rows, err
@@ -164,19 +166,47 @@ func (c *converter) convertPiece(ctx context.Context, w *shard.Writer, split int
 		}
 		rows += b.NumRows()
 		c.progress.rowsDone(b.NumRows())
-		if p.Rows > 0 { // credit input bytes as rows go by
-			due := min(p.Bytes, p.Bytes*min(rows, p.Rows)/p.Rows)
-			c.progress.inputDone(due - credited)
-			credited = due
+		if p.Rows > 0 { // a binary piece: credit its bytes as rows go by
+			credit.upTo(p.Bytes * min(rows, p.Rows) / p.Rows)
 		}
 	}
-	c.progress.inputDone(p.Bytes - credited)
 	return rows, ctx.Err()
 }
 
+// credit reports a piece's input bytes to the progress once each: as
+// rows go by for binary input, as bytes are read for text (whose readers
+// may read some twice, to infer a schema), and what is left at the end.
+type credit struct {
+	total int64
+	done  atomic.Int64
+	to    func(int64)
+}
+
+func newCredit(total int64, to func(int64)) *credit { return &credit{total: total, to: to} }
+
+// add credits n more bytes.
+func (c *credit) add(n int) { c.upTo(c.done.Load() + int64(n)) }
+
+// upTo credits up to n bytes in all.
+func (c *credit) upTo(n int64) {
+	n = min(n, c.total)
+	for {
+		old := c.done.Load()
+		if n <= old {
+			return
+		}
+		if c.done.CompareAndSwap(old, n) {
+			c.to(n - old)
+			return
+		}
+	}
+}
+
+func (c *credit) rest() { c.upTo(c.total) }
+
 // pieceSource opens what a piece reads from: an input file, or the
 // split's gather source when it is shuffled.
-func (c *converter) pieceSource(ctx context.Context, sp *planSplit, rt *splitRuntime, p shard.Piece, skip *int64) (iter.Seq2[arrow.RecordBatch, error], func() error, error) {
+func (c *converter) pieceSource(ctx context.Context, sp *planSplit, rt *splitRuntime, p shard.Piece, skip *int64, onRead func(int)) (iter.Seq2[arrow.RecordBatch, error], func() error, error) {
 	if sp.Shuffle != nil {
 		rt.gatherOnce.Do(func() { rt.gather, rt.gatherErr = openGatherSource(*sp, rt.read) })
 		if rt.gatherErr != nil {
@@ -184,7 +214,7 @@ func (c *converter) pieceSource(ctx context.Context, sp *planSplit, rt *splitRun
 		}
 		return rt.gather.pieceBatches(ctx, sp.Shuffle, p, skip, c.mem), func() error { return nil }, nil
 	}
-	in, err := openInput(sp.Inputs[p.Input], rt.read)
+	in, err := openInput(sp.Inputs[p.Input], rt.read, onRead)
 	if err != nil {
 		return nil, nil, err
 	}

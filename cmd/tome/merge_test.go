@@ -32,6 +32,7 @@ func TestTasksThenMerge(t *testing.T) {
 		"whole files": {wholeFiles, []string{"--to", "parquet", "--max-shard-size", "15kB"}},
 		"row ranges":  {[]string{oneFile}, []string{"--to", "arrow", "--max-shard-size", "8kB"}},
 		"hf layout":   {wholeFiles, []string{"--to", "hf", "--max-shard-size", "20kB"}},
+		"line ranges": {[]string{reviews}, []string{"--to", "parquet", "--max-shard-size", "20kB"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ref := filepath.Join(dir, name, "ref")
@@ -53,6 +54,9 @@ func TestTasksThenMerge(t *testing.T) {
 			}
 			if name == "row ranges" && plan.Units[1].Pieces[0].FirstChunk == 0 {
 				t.Fatalf("the Parquet file was not cut into row ranges: %+v", plan.Units)
+			}
+			if name == "line ranges" && plan.Splits[0].Inputs[1].Offset == 0 {
+				t.Fatalf("the JSON Lines file was not cut into line ranges: %+v", plan.Splits[0].Inputs)
 			}
 			if _, err := os.Stat(dst); !errors.Is(err, fs.ErrNotExist) {
 				t.Fatal("DST exists before the merge")
