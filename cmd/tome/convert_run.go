@@ -59,10 +59,17 @@ func convertToDataset(ctx context.Context, e *env, o convertOptions, srcs []stri
 	progress := newConvertProgress(e.stderr, o.quiet)
 	err = convertPlanned(ctx, e, o, st, plan, sources, progress)
 	if err != nil {
-		if errors.Is(err, context.Canceled) && st.exists() && !o.quiet {
-			fmt.Fprintf(e.stderr, "tome: the finished shards are kept in %s; rerun with --resume to continue\n", st.dir)
+		if !st.exists() {
+			return err
 		}
-		return err
+		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			// The exit message is just "interrupted": say where things are.
+			if !o.quiet {
+				fmt.Fprintf(e.stderr, "tome: the finished shards are kept in %s; rerun with --resume to continue\n", st.dir)
+			}
+			return err
+		}
+		return fmt.Errorf("%w (finished shards are kept in %s: --resume continues, or delete it)", err, st.dir)
 	}
 	if o.taskCount > 1 {
 		if !o.quiet {
