@@ -30,6 +30,9 @@ func openShardFile(path string, cfg openConfig, _ []string) (*shardFile, error) 
 	if err != nil {
 		return nil, errors.Join(err, src.Close())
 	}
+	if cp, ok := src.(*chunkPrefetch); ok {
+		cp.index()
+	}
 	return &shardFile{path: path, kind: kind, src: src, r: r}, nil
 }
 

@@ -472,7 +472,7 @@ func resolveReadmeConfigs(fsys layoutFS, files []string, want string) (*Layout, 
 		for _, pat := range sp.patterns {
 			re, err := globRegexp(pat)
 			if err != nil {
-				return nil, true, err
+				return nil, true, fmt.Errorf("%w: config %q in %s/README.md: data_files pattern %q: %v", ErrLayout, chosen.Name, dir, pat, err)
 			}
 			for _, f := range files {
 				rel, ok := relTo(base, f)

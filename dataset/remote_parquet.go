@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 
@@ -23,14 +24,14 @@ import (
 // than maxBytes is left to the decoder's own read. Chunks fetched ahead
 // that a scan passes over are dropped when the space is needed.
 //
-// The chunk ranges come from the file's footer, parsed once more here
-// from bytes the source's open already holds; a footer that does not parse
-// simply turns fetching ahead off, and the codec reports the problem.
+// The chunk ranges come from the file's footer, parsed once more (index)
+// from bytes the source's open already holds, after the codec has opened
+// the file: until then, and when that fails, reads pass straight through.
 type chunkPrefetch struct {
 	shard.Source
 	reader   contextReader
 	maxBytes int64
-	chunks   map[int64]chunkRef // by start offset
+	chunks   atomic.Pointer[map[int64]chunkRef] // by start offset; nil until index
 
 	mu      sync.Mutex
 	held    int64 // bytes fetched ahead or in flight
@@ -68,20 +69,26 @@ const prefetchDepth = 4
 // maxPrefetchFooter bounds the footer parsed to find the chunks.
 const maxPrefetchFooter = 64 << 20
 
-// newChunkPrefetch wraps src, or returns nil when the footer cannot be
-// parsed or the source has no ReadAtContext.
+// newChunkPrefetch wraps src, or returns nil when the source has no
+// ReadAtContext. It fetches nothing ahead until index is called.
 func newChunkPrefetch(src shard.Source, maxBytes int64) *chunkPrefetch {
 	cr, ok := src.(contextReader)
 	if !ok || maxBytes <= 0 {
 		return nil
 	}
-	chunks, err := parquetChunks(src)
-	if err != nil || len(chunks) == 0 {
-		return nil
-	}
-	cp := &chunkPrefetch{Source: src, reader: cr, maxBytes: maxBytes, chunks: chunks, pending: map[int64]*fetched{}}
+	cp := &chunkPrefetch{Source: src, reader: cr, maxBytes: maxBytes, pending: map[int64]*fetched{}}
 	cp.life, cp.cancel = context.WithCancel(context.Background())
 	return cp
+}
+
+// index reads the chunk ranges from the footer, turning fetching ahead on.
+// Call it once the codec has opened the file, so that only a footer
+// arrow-go has accepted is parsed again.
+func (cp *chunkPrefetch) index() {
+	chunks, err := parquetChunks(cp.Source)
+	if err == nil && len(chunks) > 0 {
+		cp.chunks.Store(&chunks)
+	}
 }
 
 // parquetChunks lists the column chunks of a Parquet file by start
@@ -149,14 +156,18 @@ func parquetChunks(src shard.Source) (_ map[int64]chunkRef, err error) {
 // ReadAt serves a chunk fetched ahead when there is one, and schedules the
 // next chunks of the column read.
 func (cp *chunkPrefetch) ReadAt(p []byte, off int64) (int, error) {
-	ref, isChunk := cp.chunks[off]
+	chunks := cp.chunks.Load()
+	if chunks == nil {
+		return cp.Source.ReadAt(p, off)
+	}
+	ref, isChunk := (*chunks)[off]
 	if !isChunk {
 		return cp.Source.ReadAt(p, off)
 	}
 	cp.mu.Lock()
 	f := cp.pending[off]
 	delete(cp.pending, off)
-	cp.schedule(ref)
+	cp.schedule(*chunks, ref)
 	cp.mu.Unlock()
 	if f == nil {
 		return cp.Source.ReadAt(p, off)
@@ -175,9 +186,9 @@ func (cp *chunkPrefetch) ReadAt(p []byte, off int64) (int, error) {
 // schedule fetches the chunks after ref of its column, up to
 // prefetchDepth row groups ahead and within the byte cap. Called with mu
 // held.
-func (cp *chunkPrefetch) schedule(ref chunkRef) {
+func (cp *chunkPrefetch) schedule(chunks map[int64]chunkRef, ref chunkRef) {
 	for at, depth := ref.next, 0; at >= 0 && depth < prefetchDepth; depth++ {
-		next := cp.chunks[at]
+		next := chunks[at]
 		if _, ok := cp.pending[at]; !ok {
 			if next.n > cp.maxBytes {
 				return
