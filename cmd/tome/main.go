@@ -90,6 +90,8 @@ func newRootCommand(e *env) *cobra.Command {
 		newHeadCommand(e),
 		newCatCommand(e),
 		newConvertCommand(e),
+		newMergeCommand(e),
+		newVerifyCommand(e),
 	)
 	return root
 }
