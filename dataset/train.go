@@ -171,8 +171,8 @@ func (d *Dataset) Train(opts TrainOptions) (*TrainStream, error) {
 // lies, counted from the global position base.
 func advance(base, start int64, world int) (int64, error) {
 	w := int64(max(world, 1))
-	if start > (order.MaxRows-base)/w {
-		return 0, fmt.Errorf("train: %w: start %d is past any epoch", ErrTrainConfig, start)
+	if base > order.MaxRows || start > (order.MaxRows-base)/w {
+		return 0, fmt.Errorf("train: %w: position %d plus %d samples of %d ranks is past any epoch", ErrTrainConfig, base, start, w)
 	}
 	return base + start*w, nil
 }

@@ -148,9 +148,9 @@ func (s *TrainStream) read(ctx context.Context) iter.Seq2[arrow.RecordBatch, err
 	}
 }
 
-// segmentRows is the number of samples of a segment, in units of the
-// scan's batch size: large enough that a segment fills whole batches,
-// small enough that the segments a parallel read holds stay small.
+// segmentBatches is the length of a segment in batches of the scan's
+// batch size: whole batches, so that segments cut none, and few, so that
+// the segments a parallel read holds stay small.
 const segmentBatches = 4
 
 // segments yields the stream's rows in delivery order, in slices of
