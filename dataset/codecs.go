@@ -31,7 +31,7 @@ func openShardFile(path string, cfg openConfig, _ []string) (*shardFile, error) 
 		return nil, errors.Join(err, src.Close())
 	}
 	if cp, ok := src.(*chunkPrefetch); ok {
-		cp.index()
+		cp.indexChunks()
 	}
 	return &shardFile{path: path, kind: kind, src: src, r: r}, nil
 }

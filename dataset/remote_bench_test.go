@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -74,13 +75,17 @@ func latency(d time.Duration) faultproxy.Fault {
 
 // BenchmarkRemoteParquetScan scans every column of one Parquet file from
 // local disk, over HTTP on loopback, and over HTTP with 50 ms added to
-// every request, side by side. It reports the requests per scan, the most
+// every request, side by side (TOME_BENCH_REMOTE_ROWS sets the rows, in
+// row groups of 50,000). It reports the requests per scan, the most
 // requests the server saw at once, and the most bytes fetched ahead at once
 // (bounded by RemoteOptions.ReadAheadBytes).
 func BenchmarkRemoteParquetScan(b *testing.B) {
-	rows, rowGroup := 1_000_000, 50_000
+	rows, rowGroup := 1_000_000, 50_000 // 44 MB in 20 row groups
 	if testing.Short() {
 		rows, rowGroup = 40_000, 10_000
+	}
+	if v, err := strconv.Atoi(os.Getenv("TOME_BENCH_REMOTE_ROWS")); err == nil && v > 0 {
+		rows = v // a larger file amortises the round trips of opening
 	}
 	dir := b.TempDir()
 	path := benchParquet(b, dir, rows, rowGroup)
@@ -91,19 +96,22 @@ func BenchmarkRemoteParquetScan(b *testing.B) {
 	proxy := faultproxy.New(http.FileServer(http.Dir(dir)))
 	srv := httptest.NewServer(proxy)
 	defer srv.Close()
-	if err := SetRemoteOptions(RemoteOptions{}); err != nil {
-		b.Fatal(err)
-	}
+	defer SetRemoteOptions(RemoteOptions{})
 	for _, c := range []struct {
-		name    string
-		uri     string
-		latency time.Duration
+		name      string
+		uri       string
+		latency   time.Duration
+		readAhead int64
 	}{
-		{"local", path, 0},
-		{"loopback", srv.URL + "/bench.parquet", 0},
-		{"latency50ms", srv.URL + "/bench.parquet", 50 * time.Millisecond},
+		{"local", path, 0, 0},
+		{"loopback", srv.URL + "/bench.parquet", 0, 0},
+		{"latency50ms", srv.URL + "/bench.parquet", 50 * time.Millisecond, 0},
+		{"latency50ms-readahead8MiB", srv.URL + "/bench.parquet", 50 * time.Millisecond, 8 << 20},
 	} {
 		b.Run(c.name, func(b *testing.B) {
+			if err := SetRemoteOptions(RemoteOptions{ReadAheadBytes: c.readAhead}); err != nil {
+				b.Fatal(err)
+			}
 			proxy.Always(latency(c.latency))
 			proxy.Reset()
 			b.SetBytes(st.Size())

@@ -101,18 +101,16 @@ func FuzzParquetChunks(f *testing.F) {
 	f.Add(good[len(good)-200:])
 	f.Add([]byte("PAR1\x00\x00\x00\x00PAR1"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		chunks, err := parquetChunks(memSource{bytes.NewReader(data)})
+		ix, err := parquetChunks(memSource{bytes.NewReader(data)})
 		if err != nil {
 			return
 		}
-		for off, c := range chunks {
+		for off, c := range ix.chunks {
 			if off != c.off || c.off < 0 || c.n <= 0 || c.off+c.n > int64(len(data)) {
 				t.Fatalf("chunk %+v outside the %d-byte file", c, len(data))
 			}
-			if c.next >= 0 {
-				if _, ok := chunks[c.next]; !ok {
-					t.Fatalf("chunk %+v links to no chunk", c)
-				}
+			if c.rowGroup >= len(ix.groups) || c.column >= len(ix.groups[c.rowGroup]) || ix.groups[c.rowGroup][c.column] != c {
+				t.Fatalf("chunk %+v is not where the index puts it", c)
 			}
 		}
 	})

@@ -214,9 +214,10 @@ func TestHTTPParquetReadAheadBounded(t *testing.T) {
 	const budget = 400 << 10
 	useRemote(t, RemoteOptions{ReadAheadBytes: budget})
 	dir := remoteFixture(t)
-	srv, _ := newFileServer(t, dir)
+	srv, log := newFileServer(t, dir)
 	_, want := openDigest(t, filepath.Join(dir, "rows.parquet"))
 
+	log.take()
 	ds, err := Open(context.Background(), srv.URL+"/rows.parquet")
 	if err != nil {
 		t.Fatal(err)
@@ -231,6 +232,11 @@ func TestHTTPParquetReadAheadBounded(t *testing.T) {
 	}
 	if peak := cp.peakBytes(); peak <= 0 || peak > budget {
 		t.Errorf("%d bytes fetched ahead at most, want (0, %d]", peak, budget)
+	}
+	// 4 row groups of 7 columns: the budget must not turn fetching ahead
+	// into more requests than reading each chunk would take.
+	if n, limit := log.take(), 4*7+3; n > limit {
+		t.Errorf("opening and scanning took %d requests, more than %d", n, limit)
 	}
 	for b, err := range ds.Batches(context.Background(), &ScanOptions{Columns: []string{"noise"}}) {
 		if err != nil || b.NumRows() == 0 {
