@@ -3,6 +3,7 @@ package dataset
 import (
 	"context"
 	"fmt"
+	"github.com/tome-data/tome/internal/gather"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -131,7 +132,7 @@ func (d *Dataset) Take(ctx context.Context, indices []int64) (arrow.RecordBatch,
 		return nil, err
 	}
 	parts = append(parts, b)
-	out, err := concatBatches(parts, d.mem())
+	out, err := gather.Concat(d.mem(), parts)
 	if err != nil {
 		return nil, err
 	}

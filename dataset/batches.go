@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/gather"
 )
 
 // ScanOptions choose what Batches and Rows read. A nil *ScanOptions reads
@@ -160,7 +160,7 @@ func rebatch(seq iter.Seq2[arrow.RecordBatch, error], n int, mem memory.Allocato
 			}
 		}()
 		flush := func() bool {
-			out, err := concatBatches(pending, mem)
+			out, err := gather.Concat(mem, pending)
 			for _, p := range pending {
 				p.Release()
 			}
@@ -192,38 +192,4 @@ func rebatch(seq iter.Seq2[arrow.RecordBatch, error], n int, mem memory.Allocato
 			flush()
 		}
 	}
-}
-
-// concatBatches joins batches of one schema; a single batch is returned
-// retained as is.
-func concatBatches(bs []arrow.RecordBatch, mem memory.Allocator) (arrow.RecordBatch, error) {
-	if len(bs) == 1 {
-		bs[0].Retain()
-		return bs[0], nil
-	}
-	schema := bs[0].Schema()
-	cols := make([]arrow.Array, schema.NumFields())
-	defer func() {
-		for _, c := range cols {
-			if c != nil {
-				c.Release()
-			}
-		}
-	}()
-	var rows int64
-	for _, b := range bs {
-		rows += b.NumRows()
-	}
-	parts := make([]arrow.Array, len(bs))
-	for i := range cols {
-		for j, b := range bs {
-			parts[j] = b.Column(i)
-		}
-		c, err := array.Concatenate(slices.Clone(parts), mem)
-		if err != nil {
-			return nil, fmt.Errorf("joining batches of column %s: %w", schema.Field(i).Name, err)
-		}
-		cols[i] = c
-	}
-	return array.NewRecordBatch(schema, cols, rows), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/gather"
 )
 
 // BenchmarkGatherVsComputeTake measures the global-shuffle workload: a
@@ -89,7 +90,7 @@ func concatAll(tb testing.TB, ds *Dataset) arrow.RecordBatch {
 		b.Retain()
 		parts = append(parts, b)
 	}
-	out, err := concatBatches(parts, memory.DefaultAllocator)
+	out, err := gather.Concat(memory.DefaultAllocator, parts)
 	if err != nil {
 		tb.Fatal(err)
 	}

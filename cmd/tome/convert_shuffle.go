@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/gather"
 	"github.com/tome-data/tome/internal/order"
 	"github.com/tome-data/tome/shard"
 )
@@ -208,7 +209,7 @@ func (g *gatherSource) block(ctx context.Context, from, to int64, mem memory.All
 		parts = append(parts, part)
 		i = j
 	}
-	sorted, err := concatBatches(parts, mem)
+	sorted, err := gather.Concat(mem, parts)
 	if err != nil {
 		return nil, err
 	}
@@ -265,39 +266,6 @@ func takeRows(ctx context.Context, b arrow.RecordBatch, indices []int64, mem mem
 		cols[i] = taken
 	}
 	return array.NewRecordBatch(b.Schema(), cols, int64(len(indices))), nil
-}
-
-// concatBatches joins batches of one schema into a new batch.
-func concatBatches(parts []arrow.RecordBatch, mem memory.Allocator) (arrow.RecordBatch, error) {
-	if len(parts) == 1 {
-		parts[0].Retain()
-		return parts[0], nil
-	}
-	schema := parts[0].Schema()
-	cols := make([]arrow.Array, schema.NumFields())
-	defer func() {
-		for _, c := range cols {
-			if c != nil {
-				c.Release()
-			}
-		}
-	}()
-	var rows int64
-	for _, p := range parts {
-		rows += p.NumRows()
-	}
-	arrs := make([]arrow.Array, len(parts))
-	for i := range cols {
-		for j, p := range parts {
-			arrs[j] = p.Column(i)
-		}
-		c, err := array.Concatenate(arrs, mem)
-		if err != nil {
-			return nil, fmt.Errorf("joining column %s: %w", schema.Field(i).Name, err)
-		}
-		cols[i] = c
-	}
-	return array.NewRecordBatch(schema, cols, rows), nil
 }
 
 func releaseBatches(bs []arrow.RecordBatch) {
