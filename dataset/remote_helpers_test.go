@@ -91,20 +91,29 @@ func openDigest(t *testing.T, uri string, opts ...Option) (int64, string) {
 
 func scanDigest(t *testing.T, ds *Dataset, so *ScanOptions) (int64, string) {
 	t.Helper()
+	rows, digest, err := digestBatches(ds, so)
+	if err != nil {
+		t.Fatalf("scanning %s: %v", ds.Name(), err)
+	}
+	return rows, digest
+}
+
+// digestBatches is scanDigest for goroutines other than the test's.
+func digestBatches(ds *Dataset, so *ScanOptions) (int64, string, error) {
 	h := sha256.New()
 	var rows int64
 	for b, err := range ds.Batches(context.Background(), so) {
 		if err != nil {
-			t.Fatalf("scanning %s: %v", ds.Name(), err)
+			return rows, "", err
 		}
 		rows += b.NumRows()
 		var buf bytes.Buffer
 		if err := array.RecordToJSON(b, &buf); err != nil {
-			t.Fatal(err)
+			return rows, "", err
 		}
 		h.Write(buf.Bytes())
 	}
-	return rows, hex.EncodeToString(h.Sum(nil))
+	return rows, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // relLayout rewrites a layout's names relative to its root, so that the

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tome-data/tome/format"
@@ -246,5 +247,45 @@ func TestHTTPParquetReadAheadBounded(t *testing.T) {
 	}
 	if err := ds.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHTTPTextConcurrentScans runs several scans of one remote JSON Lines
+// file at once, some stopping early: each pass of the read-ahead source
+// serves only its own reader.
+func TestHTTPTextConcurrentScans(t *testing.T) {
+	useRemote(t, RemoteOptions{ReadAheadBytes: 1 << 20})
+	dir := remoteFixture(t)
+	srv, _ := newFileServer(t, dir)
+	_, want := openDigest(t, filepath.Join(dir, "rows.jsonl"))
+	ds, err := Open(context.Background(), srv.URL+"/rows.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.Close()
+	var wg sync.WaitGroup
+	digests := make([]string, 4)
+	for i := range digests {
+		wg.Go(func() {
+			if i%2 == 1 { // a scan left early
+				for _, err := range ds.Batches(context.Background(), nil) {
+					if err != nil {
+						t.Error(err)
+					}
+					break
+				}
+				return
+			}
+			var err error
+			if _, digests[i], err = digestBatches(ds, nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for i := 0; i < len(digests); i += 2 {
+		if digests[i] != want {
+			t.Errorf("scan %d read other values than the local file's", i)
+		}
 	}
 }
