@@ -71,7 +71,7 @@ func Open(ctx context.Context, uri string, opts ...Option) (*Dataset, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	layout, err := ResolveLayout(uri, cfg.config)
+	layout, err := ResolveLayoutContext(ctx, uri, cfg.config)
 	if err != nil {
 		return nil, err
 	}
