@@ -47,6 +47,8 @@ type infoJSON struct {
 	Columns  []columnJSON         `json:"columns"`
 	Shards   []dataset.ShardInfo  `json:"shards"`
 	Features json.RawMessage      `json:"features,omitempty"`
+	Config   string               `json:"config,omitempty"`
+	Configs  []string             `json:"configs,omitempty"`
 	Splits   map[string]splitJSON `json:"splits,omitempty"`
 }
 
@@ -136,6 +138,10 @@ func describe(ctx context.Context, ds *dataset.Dataset, path string) (*infoJSON,
 		Split:  ds.Split(),
 		Rows:   rows,
 		Shards: ds.Shards(),
+		Config: ds.Layout().Config,
+	}
+	if len(ds.Layout().Configs) > 0 {
+		info.Configs = ds.Layout().Configs
 	}
 	formats := map[string]bool{}
 	for _, s := range info.Shards {
@@ -175,6 +181,9 @@ func printInfo(w io.Writer, info *infoJSON, splits []string) {
 	fmt.Fprintf(tw, "path:\t%s\n", info.Path)
 	fmt.Fprintf(tw, "layout:\t%s\n", info.Layout)
 	fmt.Fprintf(tw, "format:\t%s\n", info.Format)
+	if len(info.Configs) > 0 {
+		fmt.Fprintf(tw, "config:\t%s (configs: %s)\n", info.Config, strings.Join(info.Configs, ", "))
+	}
 	fmt.Fprintf(tw, "split:\t%s\n", info.Split)
 	fmt.Fprintf(tw, "rows:\t%d\n", info.Rows)
 	var bytes int64

@@ -302,3 +302,32 @@ func TestConvertInterruptedBySIGINT(t *testing.T) {
 		t.Fatalf("interrupted convert left %v", entries)
 	}
 }
+
+func TestInfoListsHubConfigs(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "data"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "extra"), 0o755)
+	os.WriteFile(filepath.Join(dir, "README.md"), []byte("---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n- config_name: extra\n  data_dir: extra\n  data_files: \"*.jsonl\"\n---\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "data", "train-0.jsonl"), []byte("{\"a\":1}\n{\"a\":2}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "extra", "x.jsonl"), []byte("{\"b\":1}\n"), 0o644)
+	for _, tt := range []struct {
+		args   []string
+		config string
+		rows   int64
+	}{
+		{[]string{"info", "--json", dir}, "default", 2},
+		{[]string{"info", "--json", "--config", "extra", dir}, "extra", 1},
+	} {
+		out, errOut, code := tome(t, tt.args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.args, code, errOut)
+		}
+		var info infoJSON
+		if err := json.Unmarshal([]byte(out), &info); err != nil {
+			t.Fatal(err)
+		}
+		if info.Config != tt.config || strings.Join(info.Configs, ",") != "default,extra" || info.Rows != tt.rows {
+			t.Errorf("%v: config %q of %v, %d rows", tt.args, info.Config, info.Configs, info.Rows)
+		}
+	}
+}
