@@ -3,17 +3,15 @@ package csv
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
 
 	"github.com/tome-data/tome/format"
 	"github.com/tome-data/tome/format/rowjson"
+	"github.com/tome-data/tome/internal/textio"
 )
 
 // WriteOptions configure NewWriter.
@@ -25,9 +23,6 @@ type WriteOptions struct {
 	// Compression wraps the whole output in gzip or zstd.
 	Compression format.Compression
 }
-
-// flushBytes is how much text Writer gathers before writing it.
-const flushBytes = 1 << 20
 
 // Writer writes record batches as CSV: a header row of column names, then
 // one record per row, ended by "\n". A field is quoted (RFC 4180, quotes
@@ -49,14 +44,10 @@ const flushBytes = 1 << 20
 // A Writer is not safe for concurrent use. Close must be called to flush
 // the output; it does not close the io.Writer.
 type Writer struct {
-	dst    io.Writer
-	zc     io.Closer
+	out    *textio.Sink
 	schema *arrow.Schema
 	delim  byte
-	buf    []byte
 	cell   []byte
-	err    error
-	closed bool
 }
 
 var _ format.Writer = (*Writer)(nil)
@@ -64,35 +55,26 @@ var _ format.Writer = (*Writer)(nil)
 // NewWriter returns a Writer of batches with the given schema to w. The
 // header row is written first, even if no batch follows.
 func NewWriter(w io.Writer, schema *arrow.Schema, opts WriteOptions) (*Writer, error) {
-	cw := &Writer{dst: w, schema: schema, delim: opts.Delimiter}
+	cw := &Writer{schema: schema, delim: opts.Delimiter}
 	if cw.delim == 0 {
 		cw.delim = ','
 	}
 	if cw.delim == '"' || cw.delim == '\r' || cw.delim == '\n' {
 		return nil, fmt.Errorf("csv: %q cannot be the delimiter", cw.delim)
 	}
-	switch opts.Compression {
-	case format.Uncompressed:
-	case format.Gzip:
-		zw := gzip.NewWriter(w)
-		cw.dst, cw.zc = zw, zw
-	case format.Zstd:
-		zw, err := zstd.NewWriter(w)
-		if err != nil {
-			return nil, fmt.Errorf("csv: starting zstd: %w", err)
-		}
-		cw.dst, cw.zc = zw, zw
-	default:
-		return nil, fmt.Errorf("csv: unknown compression %d", opts.Compression)
+	out, err := textio.NewSink(w, opts.Compression, "csv")
+	if err != nil {
+		return nil, err
 	}
+	cw.out = out
 	if !opts.NoHeader {
 		for i, f := range schema.Fields() {
 			if i > 0 {
-				cw.buf = append(cw.buf, cw.delim)
+				cw.out.Buf = append(cw.out.Buf, cw.delim)
 			}
-			cw.buf = cw.appendField(cw.buf, []byte(f.Name), true)
+			cw.out.Buf = cw.appendField(cw.out.Buf, []byte(f.Name), true)
 		}
-		cw.buf = append(cw.buf, '\n')
+		cw.out.Buf = append(cw.out.Buf, '\n')
 	}
 	return cw, nil
 }
@@ -100,20 +82,17 @@ func NewWriter(w io.Writer, schema *arrow.Schema, opts WriteOptions) (*Writer, e
 // Write appends the rows of batch, whose columns must match the Writer's
 // schema in number, names and types (an ErrSchema error otherwise).
 func (w *Writer) Write(batch arrow.RecordBatch) error {
-	switch {
-	case w.closed:
-		return errors.New("csv: writer is closed")
-	case w.err != nil:
-		return w.err
+	if err := w.out.Usable(); err != nil {
+		return err
 	}
-	if err := w.check(batch.Schema()); err != nil {
+	if err := textio.CheckSchema("csv", w.schema, batch.Schema()); err != nil {
 		return err
 	}
 	single := batch.NumCols() == 1
 	for i := range int(batch.NumRows()) {
 		for c := range int(batch.NumCols()) {
 			if c > 0 {
-				w.buf = append(w.buf, w.delim)
+				w.out.Buf = append(w.out.Buf, w.delim)
 			}
 			col := batch.Column(c)
 			if isNull(col, i) && !single {
@@ -121,26 +100,11 @@ func (w *Writer) Write(batch arrow.RecordBatch) error {
 			}
 			var present bool
 			w.cell, present = cellText(w.cell[:0], col, i)
-			w.buf = w.appendField(w.buf, w.cell, present || single)
+			w.out.Buf = w.appendField(w.out.Buf, w.cell, present || single)
 		}
-		w.buf = append(w.buf, '\n')
-		if len(w.buf) >= flushBytes {
-			if err := w.flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (w *Writer) check(s *arrow.Schema) error {
-	if s.NumFields() != w.schema.NumFields() {
-		return fmt.Errorf("csv: %w: batch has %d columns, writer %d", format.ErrSchema, s.NumFields(), w.schema.NumFields())
-	}
-	for i, f := range s.Fields() {
-		want := w.schema.Field(i)
-		if f.Name != want.Name || !arrow.TypeEqual(f.Type, want.Type) {
-			return fmt.Errorf("csv: %w: batch column %d is %s %s, writer has %s %s", format.ErrSchema, i, f.Name, f.Type, want.Name, want.Type)
+		w.out.Buf = append(w.out.Buf, '\n')
+		if err := w.out.Flush(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -236,33 +200,6 @@ func (w *Writer) needsQuotes(text []byte, present bool) bool {
 	return false
 }
 
-func (w *Writer) flush() error {
-	if len(w.buf) == 0 {
-		return nil
-	}
-	if _, err := w.dst.Write(w.buf); err != nil {
-		w.err = fmt.Errorf("csv: writing: %w", err)
-		return w.err
-	}
-	w.buf = w.buf[:0]
-	return nil
-}
-
 // Close flushes what is buffered and ends the compressed stream. It does
 // not close the underlying io.Writer. Calling it again is a no-op.
-func (w *Writer) Close() error {
-	if w.closed {
-		return nil
-	}
-	err := w.err
-	if err == nil {
-		err = w.flush()
-	}
-	w.closed = true
-	if w.zc != nil {
-		if cerr := w.zc.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("csv: finishing compressed stream: %w", cerr)
-		}
-	}
-	return err
-}
+func (w *Writer) Close() error { return w.out.Close() }
