@@ -3,9 +3,10 @@ package dataset
 import (
 	"context"
 	"fmt"
-	"github.com/tome-data/tome/internal/gather"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tome-data/tome/internal/gather"
 )
 
 // Row returns row i of the dataset, or of the view (Select, Shard, ...)
@@ -15,6 +16,13 @@ import (
 // kept in a cache that every view of the dataset shares, so further rows
 // of it cost a lookup. Over a memory-mapped Arrow shard a chunk is
 // zero-copy and a Row costs a few hundred nanoseconds.
+//
+// In a Parquet shard with a page index (tome writes one) the chunk read is
+// not the row group but the rows one page of each column holds: a Row reads
+// and decodes a page per column, plus the dictionary pages, and over HTTP
+// fetches those bytes alone. A row group already in the cache (from Take
+// or an earlier Row of a file without a page index) serves the row as it
+// is. See access_page.go.
 //
 // Ownership: the Row holds a reference to the batch it points into, which
 // keeps that batch (and the mapping under it) alive after the cache has
@@ -37,12 +45,12 @@ func (d *Dataset) Row(ctx context.Context, i int64) (Row, error) {
 	if err != nil {
 		return Row{}, err
 	}
-	ch, err := a.cache.get(ctx, chunkKey{shard: loc.shard, chunk: loc.chunk})
+	ch, row, err := a.rowChunk(ctx, loc)
 	if err != nil {
 		return Row{}, err
 	}
 	defer ch.release()
-	bi, r := ch.find(loc.row)
+	bi, r := ch.find(row)
 	rec := ch.batches[bi]
 	if d.cols == nil {
 		rec.Retain()

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,5 +114,67 @@ func BenchmarkRowRandomIPC(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	if sum < 0 {
 		b.Fatal(fmt.Sprint(sum))
+	}
+}
+
+// BenchmarkRowRandomParquet reads rows at random positions of a Parquet
+// file that tome wrote (1 MiB pages, row groups of a quarter of the file),
+// through a chunk cache of TOME_BENCH_ROW_CACHE_MB (default 4) megabytes,
+// smaller than the file's decoded size as in a dataset larger than memory:
+// by page, as Row does for files with a page index, and by row group (the
+// path for files without one). Rows: TOME_BENCH_ROW_PARQUET_ROWS, default
+// 40,000 (8,000 with -short).
+func BenchmarkRowRandomParquet(b *testing.B) {
+	rows := 40_000
+	if testing.Short() {
+		rows = 8_000
+	}
+	if v, err := strconv.Atoi(os.Getenv("TOME_BENCH_ROW_PARQUET_ROWS")); err == nil && v >= 4 {
+		rows = v
+	}
+	cacheBytes := int64(4 << 20)
+	if v, err := strconv.Atoi(os.Getenv("TOME_BENCH_ROW_CACHE_MB")); err == nil && v > 0 {
+		cacheBytes = int64(v) << 20
+	}
+	ctx := context.Background()
+	src, err := Open(ctx, writeTrainingIPC(b, rows, 1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "train.parquet")
+	if _, err := WriteFile(ctx, src, path, WriteOptions{RowGroupRows: int64(rows / 4)}); err != nil {
+		b.Fatal(err)
+	}
+	src.Close()
+	for _, by := range []string{"page", "rowgroup"} {
+		b.Run("by="+by, func(b *testing.B) {
+			ds, err := Open(ctx, path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ds.Close()
+			a, err := ds.access()
+			if err != nil {
+				b.Fatal(err)
+			}
+			a.byChunkOnly = by == "rowgroup"
+			a.cache.maxBytes = cacheBytes
+			rng := rand.New(rand.NewPCG(1, 1))
+			var sum int64
+			report := decodeRows(b, 1)
+			for b.Loop() {
+				i := rng.Int64N(int64(rows))
+				r, err := ds.Row(ctx, i)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sum += r.Batch().Column(0).(*array.Int64).Value(r.Index())
+				r.Release()
+			}
+			report()
+			if sum < 0 {
+				b.Fatal(fmt.Sprint(sum))
+			}
+		})
 	}
 }

@@ -12,7 +12,7 @@ import (
 // mappedBytes returns the memory mapping a shard's zero-copy batches point
 // into, or nil when its source is not mapped.
 func mappedBytes(sf *shardFile) []byte {
-	if m, ok := sf.src.(format.Mapped); ok {
+	if m, ok := sf.opened().src.(format.Mapped); ok {
 		return m.Bytes()
 	}
 	return nil

@@ -23,6 +23,9 @@ type randomAccess struct {
 	shards []shardChunks
 	cache  *chunkCache
 
+	// byChunkOnly turns reading by page off (benchmarks compare the two).
+	byChunkOnly bool
+
 	indexOnce sync.Once
 	index     chunkIndex
 	indexErr  error
@@ -116,6 +119,9 @@ func (a *randomAccess) chunkIndex() (*chunkIndex, error) {
 // buildIndex lays every shard's chunks end to end, from metadata.
 func (a *randomAccess) buildIndex() {
 	ix := chunkIndex{starts: []int64{0}}
+	if a.indexErr = openLazy(context.Background(), a.set.shards); a.indexErr != nil {
+		return // a shard of a manifest that does not open (manifest_shard.go)
+	}
 	for s := range a.set.shards {
 		sc, err := a.chunks(s)
 		if err != nil {
@@ -149,6 +155,9 @@ func (a *randomAccess) chunks(s int) (*shardChunks, error) {
 	sc := &a.shards[s]
 	sc.once.Do(func() {
 		sf := a.set.shards[s]
+		if sc.err = sf.ensureOpen(context.Background()); sc.err != nil {
+			return
+		}
 		r, ok := sf.r.(format.ChunkedReader)
 		if !ok {
 			sc.err = fmt.Errorf("%s: %w: a %s file records no row positions (convert it to Arrow or Parquet first)", sf.path, ErrNoRandomAccess, sf.kind)
@@ -253,6 +262,9 @@ func (a *randomAccess) reader(s int, key string) (format.ChunkedReader, error) {
 // loadChunk reads a chunk for the cache: its batches, retained, checked
 // against the row count the metadata promised.
 func (a *randomAccess) loadChunk(ctx context.Context, k chunkKey) (*chunk, error) {
+	if k.window != 0 {
+		return a.loadWindow(ctx, k)
+	}
 	r, err := a.reader(k.shard, k.cols)
 	if err != nil {
 		return nil, err

@@ -24,11 +24,14 @@ const (
 var errCacheClosed = errors.New("dataset: chunk cache closed")
 
 // chunkKey names one chunk: chunk of shard, read with the columns that
-// cols names ("" for every column as stored).
+// cols names ("" for every column as stored). A nonzero window names the
+// rows of the chunk one page of each column holds instead, by 1 + its first
+// row (see access_page.go).
 type chunkKey struct {
-	cols  string
-	shard int
-	chunk int
+	cols   string
+	shard  int
+	chunk  int
+	window int64
 }
 
 // A chunk is the decoded batches of one chunk of a shard (one Arrow record
@@ -218,6 +221,15 @@ func (cc *chunkCache) close() {
 	for _, c := range loaded {
 		c.release()
 	}
+}
+
+// has reports whether chunk k is loaded, without loading it or counting as
+// a use.
+func (cc *chunkCache) has(k chunkKey) bool {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	e, ok := cc.entries[k]
+	return ok && e.c != nil
 }
 
 // bounds are the cache's limits, which also bound what one gather holds.

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/tome-data/tome/format"
 	"github.com/tome-data/tome/shard"
@@ -51,6 +52,9 @@ type shardFile struct {
 	kind format.Kind
 	src  shard.Source
 	r    format.Reader // every column
+	// lazy is set for a shard of a manifest, opened on first read: src
+	// and r then stand in for the file's (manifest_shard.go).
+	lazy *lazyShard
 }
 
 // ShardInfo describes one shard.
@@ -66,12 +70,19 @@ type ShardInfo struct {
 // directory, a builder cache directory, or a Hub-style repository folder.
 // Where a directory holds several splits, WithSplit chooses one; without
 // it Open takes the only split or "train".
+//
+// A dataset written by tome convert is opened from its manifest, tome.json
+// (a local directory, an hf:// folder, or an http(s):// URL of the
+// directory or of tome.json itself): its splits, shards, row counts,
+// schema and features come from the manifest, and a shard is opened only
+// when it is first read, so Len, Schema, Features, Shards and planning a
+// Train order cost one request in all.
 func Open(ctx context.Context, uri string, opts ...Option) (*Dataset, error) {
-	var cfg openConfig
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newOpenConfig(opts)
+	if err != nil {
+		return nil, err
 	}
-	layout, err := ResolveLayoutContext(ctx, uri, cfg.config)
+	layout, err := resolveOpenLayout(ctx, uri, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -83,9 +94,9 @@ func OpenFiles(ctx context.Context, paths []string, opts ...Option) (*Dataset, e
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: no files given", ErrNotFound)
 	}
-	var cfg openConfig
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newOpenConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	return openLayout(ctx, strings.Join(paths, " "), FilesLayout(paths), cfg)
 }
@@ -108,7 +119,14 @@ func openLayout(ctx context.Context, name string, layout *Layout, cfg openConfig
 	if len(sl.Files) == 0 {
 		return nil, fmt.Errorf("%w: split %q of %s has no data files", ErrNotFound, split, name)
 	}
-	files, err := openShards(ctx, sl.Files, cfg)
+	if layout.Manifest != nil {
+		files, schema, err := manifestShards(layout.Manifest, split, sl.Files, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &Dataset{name: name, layout: layout, split: split, cfg: cfg, files: files, schema: schema}, nil
+	}
+	files, err := openShards(ctx, sl.Files, layout.Sizes, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -116,38 +134,89 @@ func openLayout(ctx context.Context, name string, layout *Layout, cfg openConfig
 	return d, nil
 }
 
-func openShards(ctx context.Context, paths []string, cfg openConfig) (*shardSet, error) {
-	set := &shardSet{}
-	set.refs.Store(1)
-	known := true
-	var total int64
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return nil, errors.Join(err, set.close())
-		}
-		sf, err := openShardFile(p, cfg, nil)
-		if err != nil {
-			return nil, errors.Join(err, set.close())
-		}
-		if len(set.shards) > 0 {
-			if err := sameSchema(set.shards[0], sf); err != nil {
-				return nil, errors.Join(err, sf.close(), set.close())
+// maxOpening bounds the shards opened at once. A remote shard's open is a
+// round trip or two, so a dataset of many shards opens in about
+// len/maxOpening round trips rather than len; the per-host limiter still
+// caps the requests one server sees. (A variable only so that a benchmark
+// can compare with opening one at a time.)
+var maxOpening = 8
+
+// openShards opens the files concurrently and checks that their schemas
+// agree. The first failure cancels the opens still running and is the
+// error returned; every file opened is closed again.
+//
+// sizes holds the files' lengths where the layout knew them.
+func openShards(ctx context.Context, paths []string, sizes map[string]int64, cfg openConfig) (*shardSet, error) {
+	opened := make([]*shardFile, len(paths))
+	closeAll := func(err error) error {
+		errs := []error{err}
+		for _, sf := range opened {
+			if sf != nil {
+				errs = append(errs, sf.close())
 			}
 		}
-		set.shards = append(set.shards, sf)
+		return errors.Join(errs...)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxOpening)
+	for i, p := range paths {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			sf, err := openShardFile(gctx, p, wantHead(p, sizes, len(paths)), cfg)
+			if err != nil {
+				return err
+			}
+			opened[i] = sf
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err() // not one shard's failure: the caller gave up
+		}
+		return nil, closeAll(err)
+	}
+	for _, sf := range opened[1:] {
+		if err := sameSchema(opened[0], sf); err != nil {
+			return nil, closeAll(err)
+		}
+	}
+	set := &shardSet{shards: opened}
+	set.refs.Store(1)
+	set.starts = rowStarts(opened)
+	return set, nil
+}
+
+// wantHead tells whether opening a remote file should fetch its head with
+// the opening request. A file the layout knows the size of needs it when
+// the opening tail read does not hold it whole. Of a file of unknown size,
+// only when it is opened alone: then its open has nothing to overlap its
+// second round trip with, while the opens of many files run side by side,
+// and a head fetched for a small file would take a request slot for
+// nothing.
+func wantHead(path string, sizes map[string]int64, files int) bool {
+	if size, ok := sizes[path]; ok {
+		return size > shard.DefaultTailSize
+	}
+	return files == 1
+}
+
+// rowStarts returns the global index of each shard's first row, then the
+// total; nil when a shard's format does not record its rows.
+func rowStarts(shards []*shardFile) []int64 {
+	starts := make([]int64, 0, len(shards)+1)
+	var total int64
+	for _, sf := range shards {
 		n := sf.r.NumRows()
 		if n < 0 {
-			known = false
+			return nil
 		}
-		set.starts = append(set.starts, total)
+		starts = append(starts, total)
 		total += n
 	}
-	if known {
-		set.starts = append(set.starts, total)
-	} else {
-		set.starts = nil
-	}
-	return set, nil
+	return append(starts, total)
 }
 
 // sameSchema checks that a shard fits the dataset: the same column names

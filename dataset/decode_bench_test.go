@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
+	"github.com/tome-data/tome/internal/cputime"
 )
 
 // decodeFlat is the flat struct of the performance target: an id, a score,
@@ -68,11 +69,11 @@ func decodeFlatBatch(tb testing.TB, rows int, fixed bool) arrow.RecordBatch {
 // decodeRows measures rows per second of wall time and per second of
 // process CPU time (see decodeCPUTime); call its result after the loop.
 func decodeRows(b *testing.B, rowsPerOp int) (report func()) {
-	cpu0 := decodeCPUTime()
+	cpu0 := cputime.Process()
 	return func() {
 		rows := float64(rowsPerOp) * float64(b.N)
 		b.ReportMetric(rows/b.Elapsed().Seconds(), "rows/s")
-		if cpu := decodeCPUTime() - cpu0; cpu > 0 {
+		if cpu := cputime.Process() - cpu0; cpu > 0 {
 			b.ReportMetric(rows/cpu.Seconds(), "rows/cpu-s")
 		}
 		b.ReportMetric(0, "ns/op") // per batch: rows/s says more

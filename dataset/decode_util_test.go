@@ -136,17 +136,4 @@ func decodeCheck[T any](t *testing.T, dt arrow.DataType, data string, want []T, 
 	}
 }
 
-// decodeMismatch returns the NewDecoder error for a one-column batch of
-// type dt decoded into a field V of type T.
-func decodeMismatch[T any](t *testing.T, dt arrow.DataType) string {
-	t.Helper()
-	type row struct{ V T }
-	schema := arrow.NewSchema([]arrow.Field{{Name: "v", Type: dt, Nullable: true}}, nil)
-	_, err := NewDecoder[row](schema)
-	if err == nil {
-		t.Fatalf("NewDecoder accepted %s into %T", dt, *new(T))
-	}
-	return err.Error()
-}
-
 func decodePtr[T any](v T) *T { return &v }

@@ -6,7 +6,8 @@ import (
 
 // Features returns the dataset's Hugging Face features: those recorded in
 // the schema's "huggingface" metadata (where they still match the columns),
-// else those of the split's dataset_info.json, else features inferred from
+// else those of the split's manifest (tome.json) or dataset_info.json,
+// local or remote, else features inferred from
 // the Arrow types, as datasets' Features.from_arrow_schema does. It returns
 // nil only when the schema has a type no feature describes.
 func (d *Dataset) Features() *hf.Features {
@@ -26,21 +27,22 @@ func (d *Dataset) Features() *hf.Features {
 	return f
 }
 
-// infoFeatures reads the features of the split's dataset_info.json, when
-// the layout has one and it describes exactly the dataset's columns.
+// infoFeatures reads the features of the split's manifest or
+// dataset_info.json, when the layout has one and it describes exactly the
+// dataset's columns.
 func (d *Dataset) infoFeatures() *hf.Features {
 	if d.layout == nil {
 		return nil
 	}
 	sl, ok := d.layout.Split(d.split)
-	if !ok || sl.InfoFile == "" {
+	if !ok {
 		return nil
 	}
-	info, err := hf.ReadDatasetInfo(sl.InfoFile)
-	if err != nil || info.Features == nil {
+	feats := d.layoutFeatures(sl) // layout_features.go
+	if feats == nil {
 		return nil
 	}
-	withInfo := hf.WithFeatures(d.schema, info.Features)
+	withInfo := hf.WithFeatures(d.schema, feats)
 	f, err := hf.FromSchema(withInfo)
 	if err != nil {
 		return nil

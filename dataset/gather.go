@@ -91,8 +91,15 @@ func newRowGatherer(ctx context.Context, a *randomAccess, mem memory.Allocator, 
 	return &rowGatherer{
 		ctx: ctx, a: a, mem: mem, proj: proj, maxRows: maxRows, maxChunks: maxChunks, maxBytes: maxBytes,
 		slot: newChunkSlots(len(ix.shard)), lastIdx: -1,
+		// Room for a shuffle's batch of single rows at once: growing
+		// there by doubling allocated twice as much, per segment.
+		spans: make([]gather.Span, 0, min(maxRows, maxPresizedSpans)),
 	}, nil
 }
+
+// maxPresizedSpans bounds the span list a gatherer allocates up front: a
+// Take of millions of rows may well pick runs.
+const maxPresizedSpans = 1 << 14
 
 // full reports whether the pending rows should be flushed: the batch is
 // complete, or the chunks held pin too much memory.

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/cputime"
 	"github.com/tome-data/tome/internal/gather"
 )
 
@@ -54,19 +55,19 @@ func BenchmarkGatherVsComputeTake(b *testing.B) {
 		// is doing weighs on both alike.
 		for off := 0; off < rows; off += batch {
 			idx := perm[off:min(off+batch, rows)]
-			w, c := time.Now(), processCPU()
+			w, c := time.Now(), cputime.Process()
 			out, err := ds.Take(ctx, idx)
 			if err != nil {
 				b.Fatal(err)
 			}
 			out.Release()
 			gatherWall += time.Since(w)
-			gatherCPU += processCPU() - c
-			w, c = time.Now(), processCPU()
+			gatherCPU += cputime.Process() - c
+			w, c = time.Now(), cputime.Process()
 			out = computeTake(b, whole, idx)
 			out.Release()
 			takeWall += time.Since(w)
-			takeCPU += processCPU() - c
+			takeCPU += cputime.Process() - c
 		}
 		gathered += rows
 	}

@@ -24,12 +24,6 @@ func (m sliceMap) clone() sliceMap  { return slices.Clone(m) }
 func (m sliceMap) contiguous() bool {
 	return len(m) == 0 || m[len(m)-1]-m[0] == int64(len(m))-1 && slices.IsSorted(m)
 }
-func (m sliceMap) bounds() (lo, hi int64) {
-	if len(m) == 0 {
-		return 0, 0
-	}
-	return slices.Min(m), slices.Max(m) + 1
-}
 
 // rangeMap is the arithmetic progression start, start+step, ... of n rows
 // (Shard, both contiguous and strided, and the identity).

@@ -30,9 +30,24 @@ func (d *Dataset) Rows(ctx context.Context, opts *ScanOptions) iter.Seq2[Row, er
 // whose fields name columns through `tome:"name"` tags (falling back to
 // `json` tags, then field names); see NewDecoder for the rules. A struct
 // that cannot match the schema fails before any row is read, with an error
-// naming the field. Yielded values are copies and outlive the iteration.
+// naming the field. Yielded values are copies and outlive the iteration:
+// the strings and slices of the rows of one batch share one allocation per
+// column (keeping one row keeps that block alive, not the batch).
+//
+// Rows come in order. With more than one CPU, batches of Arrow, JSON Lines
+// and CSV shards are decoded on worker goroutines, a few batches ahead of
+// the loop body, while the next batches are read: at most
+// scanAhead(GOMAXPROCS) batches are held at once, and breaking out of the
+// loop stops the workers before Scan returns. Parquet shards are decoded
+// on the loop's goroutine: their reader already decodes row groups ahead
+// on every CPU, and more goroutines only contend with it (measured in
+// BenchmarkScanTypedEndToEnd).
 func Scan[T any](ctx context.Context, d *Dataset, opts *ScanOptions) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
+		if workers := scanWorkers(); workers > 1 && !d.decodesAhead() {
+			scanParallel(ctx, d, opts, workers, yield)
+			return
+		}
 		var zero T
 		var dec *Decoder[T]
 		var buf []T

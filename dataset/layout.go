@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tome-data/tome/internal/atomicfile"
+	"github.com/tome-data/tome/shard"
 )
 
 // LayoutKind names how a dataset's files are organised.
@@ -31,6 +32,7 @@ const (
 	LayoutBuilderCache LayoutKind = "builder_cache" // a builder's <name>-<split>.arrow cache files
 	LayoutHub          LayoutKind = "hub"           // a Hub repository: README configs or split-name patterns
 	LayoutHubParquet   LayoutKind = "hub_parquet"   // the Hub's Parquet export: {config}/{split}/NNNN.parquet
+	LayoutManifest     LayoutKind = "manifest"      // a dataset tome convert wrote, read from its tome.json
 )
 
 // A Layout is a dataset's splits and the files of each, resolved from file
@@ -42,6 +44,14 @@ type Layout struct {
 	Splits  []SplitLayout
 	Config  string   // the Hub config chosen, when the README declares configs
 	Configs []string // every config the README declares
+	// Manifest is the dataset's tome.json, for LayoutManifest: the
+	// shards' rows, bytes and checksums, and each split's schema and
+	// features.
+	Manifest *shard.Manifest
+
+	// Sizes are the files' lengths in bytes, by full name, where resolving
+	// learnt them without a request (a Hub listing); nil otherwise.
+	Sizes map[string]int64
 }
 
 // SplitLayout is one split's files, in order.
@@ -107,12 +117,24 @@ func ResolveLayout(path, config string) (*Layout, error) {
 // requests that resolving a remote dataset makes: the Hub listing (made
 // once, whatever the number of files) and the reads of its small layout
 // files (README.md, dataset_dict.json, state.json).
+//
+// It reads the layouts' own description files, the ones Hugging Face
+// reads, and not the manifest (tome.json) that Open prefers, except for an
+// http(s) URL of a directory, which only a manifest describes (see Open).
 func ResolveLayoutContext(ctx context.Context, path, config string) (*Layout, error) {
+	if remoteScheme(path) == schemeHTTP && httpNamesDir(path) {
+		return resolveHTTPManifest(ctx, path, currentRemote(), true)
+	}
+	return resolveLayout(ctx, path, config, currentRemote())
+}
+
+// resolveLayout is ResolveLayoutContext under the remote options rs.
+func resolveLayout(ctx context.Context, path, config string, rs *remoteState) (*Layout, error) {
 	switch remoteScheme(path) {
 	case schemeHTTP:
-		return &Layout{Root: path, Kind: LayoutFile, Splits: []SplitLayout{{Name: defaultSplitName, Files: []string{path}}}}, nil
+		return fileLayout(path), nil
 	case schemeHub:
-		return resolveHub(ctx, path, config, currentRemote())
+		return resolveHub(ctx, path, config, rs, false)
 	}
 	if hasGlobMeta(path) {
 		return resolveLocalGlob(path)
@@ -125,9 +147,14 @@ func ResolveLayoutContext(ctx context.Context, path, config string) (*Layout, er
 		return nil, err
 	}
 	if !st.IsDir() {
-		return &Layout{Root: path, Kind: LayoutFile, Splits: []SplitLayout{{Name: defaultSplitName, Files: []string{path}}}}, nil
+		return fileLayout(path), nil
 	}
 	return resolveDir(localFS(path), config)
+}
+
+// fileLayout is the layout of one data file.
+func fileLayout(path string) *Layout {
+	return &Layout{Root: path, Kind: LayoutFile, Splits: []SplitLayout{{Name: defaultSplitName, Files: []string{path}}}}
 }
 
 func resolveLocalGlob(pattern string) (*Layout, error) {

@@ -15,6 +15,10 @@ type openConfig struct {
 	batchRows int
 	schema    *arrow.Schema
 	inferRows int
+	// remoteOpts are WithRemote's options, nil for the process-wide ones;
+	// Open puts them to work in remote (see remoteFor).
+	remoteOpts *RemoteOptions
+	remote     *remoteState
 }
 
 // WithSplit opens the named split. Without it Open takes the only split,
@@ -38,3 +42,12 @@ func WithSchema(s *arrow.Schema) Option { return func(c *openConfig) { c.schema 
 // WithInferRows sets how many rows of JSON Lines or CSV input schema
 // inference reads (-1: all of them).
 func WithInferRows(n int) Option { return func(c *openConfig) { c.inferRows = n } }
+
+// WithRemote reads http(s):// and hf:// data with these options instead
+// of the process-wide ones (SetRemoteOptions). The dataset then has a
+// per-host request limiter of its own, and its own handle on the disk
+// cache (which several handles, even in several processes, share safely).
+// Open fails if the cache directory cannot be opened.
+func WithRemote(o RemoteOptions) Option {
+	return func(c *openConfig) { c.remoteOpts = &o }
+}

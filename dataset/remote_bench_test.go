@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tome-data/tome/format/parquet"
+	"github.com/tome-data/tome/internal/cputime"
 	"github.com/tome-data/tome/internal/faultproxy"
 )
 
@@ -26,12 +27,18 @@ import (
 // which zstd cannot shrink much, so the file is a realistic size.
 func benchParquet(tb testing.TB, dir string, rows, rowGroup int) string {
 	tb.Helper()
+	return benchParquetNamed(tb, dir, "bench.parquet", rows, rowGroup)
+}
+
+// benchParquetNamed is benchParquet writing dir/name.
+func benchParquetNamed(tb testing.TB, dir, name string, rows, rowGroup int) string {
+	tb.Helper()
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
 		{Name: "value", Type: arrow.PrimitiveTypes.Float64},
 		{Name: "noise", Type: arrow.BinaryTypes.String},
 	}, nil)
-	path := filepath.Join(dir, "bench.parquet")
+	path := filepath.Join(dir, name)
 	f, err := os.Create(path)
 	if err != nil {
 		tb.Fatal(err)
@@ -77,8 +84,9 @@ func latency(d time.Duration) faultproxy.Fault {
 // local disk, over HTTP on loopback, and over HTTP with 50 ms added to
 // every request, side by side (TOME_BENCH_REMOTE_ROWS sets the rows, in
 // row groups of 50,000). It reports the requests per scan, the most
-// requests the server saw at once, and the most bytes fetched ahead at once
-// (bounded by RemoteOptions.ReadAheadBytes).
+// requests the server saw at once, the most bytes fetched ahead at once
+// (bounded by RemoteOptions.ReadAheadBytes), and the process's CPU time
+// per scan (on loopback it includes the in-process server's).
 func BenchmarkRemoteParquetScan(b *testing.B) {
 	rows, rowGroup := 1_000_000, 50_000 // 44 MB in 20 row groups
 	if testing.Short() {
@@ -118,6 +126,7 @@ func BenchmarkRemoteParquetScan(b *testing.B) {
 			b.ReportAllocs()
 			var requests int
 			var peak int64
+			cpu := cputime.Process() // the client's and, on loopback, the server's
 			for b.Loop() {
 				before := proxy.Count()
 				ds, err := Open(context.Background(), c.uri)
@@ -143,6 +152,7 @@ func BenchmarkRemoteParquetScan(b *testing.B) {
 				}
 				requests = proxy.Count() - before
 			}
+			b.ReportMetric(float64((cputime.Process()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(requests), "requests/op")
 			b.ReportMetric(float64(proxy.PeakInFlight()), "peak-in-flight")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-ahead-MiB")

@@ -26,7 +26,10 @@ const defaultConfigName = "default"
 // a glob lists the folder before its first wildcard, the Parquet export
 // branch is read as {config}/{split}/NNNN.parquet, and any other folder is
 // resolved like a local directory.
-func resolveHub(ctx context.Context, uri, config string, rs *remoteState) (*Layout, error) {
+//
+// With manifest, a folder whose listing holds tome.json is read from it
+// (one more request) instead.
+func resolveHub(ctx context.Context, uri, config string, rs *remoteState, manifest bool) (*Layout, error) {
 	u, err := shard.ParseHubURI(uri)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
@@ -42,10 +45,29 @@ func resolveHub(ctx context.Context, uri, config string, rs *remoteState) (*Layo
 	if err != nil {
 		return nil, err
 	}
-	if u.Revision == parquetExportRevision {
-		return resolveParquetExport(fsys, config)
+	if manifest && fsys.exists(shard.ManifestFile) {
+		return manifestLayoutFS(fsys)
 	}
-	return resolveDir(fsys, config)
+	var l *Layout
+	if u.Revision == parquetExportRevision {
+		l, err = resolveParquetExport(fsys, config)
+	} else {
+		l, err = resolveDir(fsys, config)
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.Sizes = fsys.sizes()
+	return l, nil
+}
+
+// sizes maps the full name of every file listed to its length.
+func (h *hubFS) sizes() map[string]int64 {
+	out := make(map[string]int64, len(h.files))
+	for rel, f := range h.files {
+		out[h.full(rel)] = f.Size
+	}
+	return out
 }
 
 // listHubFS lists the folder u names, once.
@@ -98,7 +120,7 @@ func resolveHubGlob(ctx context.Context, u shard.HubURI, opts shard.HubOptions) 
 	if len(rels) == 0 {
 		return nil, fmt.Errorf("%w: no data files match %s", ErrNotFound, u)
 	}
-	return &Layout{Root: u.String(), Kind: LayoutFiles, Splits: []SplitLayout{{Name: defaultSplitName, Files: fullPaths(fsys, rels)}}}, nil
+	return &Layout{Root: u.String(), Kind: LayoutFiles, Splits: []SplitLayout{{Name: defaultSplitName, Files: fullPaths(fsys, rels)}}, Sizes: fsys.sizes()}, nil
 }
 
 // resolveParquetExport reads the Hub's Parquet export branch: each config

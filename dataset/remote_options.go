@@ -14,10 +14,11 @@ import (
 // shard's defaults, and takes the Hub's endpoint and token from HF_ENDPOINT
 // and HF_TOKEN.
 //
-// They are process-wide (see SetRemoteOptions): every remote file opened
-// afterwards shares one disk cache and one per-host request limiter, which
-// is what protects a server when a dataset of many shards, or several
-// datasets, read from it at once.
+// They are process-wide by default (see SetRemoteOptions): every remote
+// file opened afterwards shares one disk cache and one per-host request
+// limiter, which is what protects a server when a dataset of many shards,
+// or several datasets, read from it at once. WithRemote gives one Open
+// options of its own.
 type RemoteOptions struct {
 	// CacheDir, if set, keeps the bytes read on disk (a shard.Cache), for
 	// later reads and later processes.
@@ -43,6 +44,12 @@ type RemoteOptions struct {
 	// four requests of 2 MiB are in flight). Zero means
 	// DefaultReadAheadBytes; Parquet column chunks larger than it are not
 	// fetched ahead.
+	//
+	// The buffers Parquet's requests are read into are recycled from scan
+	// to scan and file to file: the files read under one budget keep at
+	// most that many bytes of idle buffers (and, of column chunks larger
+	// than it, at most GOMAXPROCS), which they let go after ten seconds
+	// unused.
 	ReadAheadBytes int64
 }
 
@@ -63,21 +70,32 @@ var (
 )
 
 // SetRemoteOptions sets the options of every remote file Open opens from
-// now on; files already open keep theirs. It opens (creating) the cache
-// directory, and fails if that cannot be done.
+// now on, unless WithRemote gives others; files already open keep theirs.
+// It opens (creating) the cache directory, and fails if that cannot be
+// done.
 func SetRemoteOptions(o RemoteOptions) error {
-	st := &remoteState{opts: o, limiter: shard.NewHostLimiter(cmpOr(o.MaxPerHost, shard.DefaultMaxPerHost))}
-	if o.CacheDir != "" {
-		c, err := shard.OpenCache(o.CacheDir, shard.CacheOptions{MaxBytes: o.CacheBytes})
-		if err != nil {
-			return fmt.Errorf("opening the cache: %w", err)
-		}
-		st.cache = c
+	st, err := newRemoteState(o)
+	if err != nil {
+		return err
 	}
 	remoteMu.Lock()
 	remoteCur = st
 	remoteMu.Unlock()
 	return nil
+}
+
+// newRemoteState puts o to work: a limiter of its own and, with a cache
+// directory, the cache opened.
+func newRemoteState(o RemoteOptions) (*remoteState, error) {
+	st := &remoteState{opts: o, limiter: shard.NewHostLimiter(cmpOr(o.MaxPerHost, shard.DefaultMaxPerHost))}
+	if o.CacheDir != "" {
+		c, err := shard.OpenCache(o.CacheDir, shard.CacheOptions{MaxBytes: o.CacheBytes})
+		if err != nil {
+			return nil, fmt.Errorf("opening the cache: %w", err)
+		}
+		st.cache = c
+	}
+	return st, nil
 }
 
 // currentRemote returns the options in force, the defaults when
@@ -89,6 +107,36 @@ func currentRemote() *remoteState {
 		remoteCur = &remoteState{limiter: shard.NewHostLimiter(shard.DefaultMaxPerHost)}
 	}
 	return remoteCur
+}
+
+// newOpenConfig applies opts and settles the remote options: WithRemote's,
+// else the process-wide ones in force now, so that every file of one Open
+// is read under the same options even if SetRemoteOptions is called
+// meanwhile.
+func newOpenConfig(opts []Option) (openConfig, error) {
+	var cfg openConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.remoteOpts == nil {
+		cfg.remote = currentRemote()
+		return cfg, nil
+	}
+	st, err := newRemoteState(*cfg.remoteOpts)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.remote = st
+	return cfg, nil
+}
+
+// remoteState returns the remote options of an Open, the process-wide
+// ones for a config not made by newOpenConfig.
+func (c *openConfig) remoteState() *remoteState {
+	if c.remote == nil {
+		return currentRemote()
+	}
+	return c.remote
 }
 
 func (r *remoteState) httpOptions() shard.HTTPOptions {

@@ -94,11 +94,15 @@ func scanBenchFiles(b *testing.B) (pq, arrowFile string, n int) {
 // BenchmarkScanTypedEndToEnd opens a file and decodes every row into
 // scanBenchRow, side by side with parquet-go's GenericReader[T] on the same
 // Parquet file. Compare rows/s (wall) and rows/cpu-s between sub-benchmarks
-// of one run.
+// of one run. tome-ipc-mmap-serial decodes on the loop's goroutine, as
+// Scan does with one CPU; tome-parquet-parallel forces the worker
+// goroutines Scan leaves out for Parquet; the others are Scan as it is.
 func BenchmarkScanTypedEndToEnd(b *testing.B) {
 	pq, arrowFile, n := scanBenchFiles(b)
 	ctx := context.Background()
-	tome := func(path string) func(b *testing.B) {
+	// workers: 0 for Scan as it is, 1 to decode on the loop's goroutine,
+	// more to force the parallel path.
+	tome := func(path string, workers int) func(b *testing.B) {
 		return func(b *testing.B) {
 			report := decodeRows(b, n)
 			for b.Loop() {
@@ -107,7 +111,11 @@ func BenchmarkScanTypedEndToEnd(b *testing.B) {
 					b.Fatal(err)
 				}
 				rows := 0
-				for r, err := range Scan[scanBenchRow](ctx, ds, nil) {
+				scan := Scan[scanBenchRow](ctx, ds, nil)
+				if workers > 0 {
+					scan = scanWith[scanBenchRow](ctx, ds, workers)
+				}
+				for r, err := range scan {
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -124,8 +132,10 @@ func BenchmarkScanTypedEndToEnd(b *testing.B) {
 			report()
 		}
 	}
-	b.Run("tome-ipc-mmap", tome(arrowFile))
-	b.Run("tome-parquet", tome(pq))
+	b.Run("tome-ipc-mmap", tome(arrowFile, 0))
+	b.Run("tome-ipc-mmap-serial", tome(arrowFile, 1))
+	b.Run("tome-parquet", tome(pq, 0))
+	b.Run("tome-parquet-parallel", tome(pq, max(2, scanWorkers())))
 	b.Run("parquet-go-GenericReader", func(b *testing.B) {
 		report := decodeRows(b, n)
 		buf := make([]scanBenchRow, 1024)

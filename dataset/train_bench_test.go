@@ -13,10 +13,11 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/cputime"
 	"github.com/tome-data/tome/internal/gather"
+	"github.com/tome-data/tome/internal/mempool"
 	"github.com/tome-data/tome/internal/order"
 )
 
@@ -88,7 +89,7 @@ func (c *collator) add(b arrow.RecordBatch) {
 // timedPass runs one pass of a stream into a collator and returns its wall
 // and CPU time and the rows delivered.
 func timedPass(b *testing.B, seq func(yield func(arrow.RecordBatch, error) bool), c *collator) (wall, cpu time.Duration, rows int64) {
-	w, u := time.Now(), processCPU()
+	w, u := time.Now(), cputime.Process()
 	before := c.rows
 	for rec, err := range seq {
 		if err != nil {
@@ -96,7 +97,7 @@ func timedPass(b *testing.B, seq func(yield func(arrow.RecordBatch, error) bool)
 		}
 		c.add(rec)
 	}
-	return time.Since(w), processCPU() - u, c.rows - before
+	return time.Since(w), cputime.Process() - u, c.rows - before
 }
 
 // BenchmarkTrain measures the training stream over a memory-mapped Arrow
@@ -122,7 +123,8 @@ func BenchmarkTrain(b *testing.B) {
 	// block shuffle with rank partitioning vs the unshuffled scan, both
 	// delivering materialised batches of format.DefaultBatchSize rows in
 	// memory of their own: block gathers them from its windows, the scan
-	// copies the files' consecutive batches with the same gather kernel.
+	// copies the files' consecutive batches with the same gather kernel
+	// into the same kind of recycling pool the stream gathers into.
 	// "delivered" counts the batches' rows; "collated" also copies every
 	// value out, as a training loop does. The zero-copy scan (the files'
 	// own batches, borrowed from the mapping) is reported too.
@@ -150,8 +152,14 @@ func BenchmarkTrain(b *testing.B) {
 	// concatenated into one batch beforehand (Take's easiest case), with
 	// a random permutation cut into batches of format.DefaultBatchSize;
 	// both deliver materialised batches, whose rows are counted.
+	//
+	// The stream gathers a batch's columns on up to GOMAXPROCS goroutines,
+	// and with Parallel 2 whole batches on two; compute.Take uses one.
+	// Run with -cpu 1 for the one-thread comparison, -cpu 2 for both
+	// cores; "global-par2" is the stream with Parallel: 2.
 	b.Run("global-vs-take", func(b *testing.B) {
 		global := mustTrain(TrainOptions{Mode: ShuffleGlobal, Seed: 1})
+		global2 := mustTrain(TrainOptions{Mode: ShuffleGlobal, Seed: 1, Parallel: 2})
 		whole := concatAll(b, ds)
 		defer whole.Release()
 		perm := make([]int64, rows)
@@ -159,11 +167,13 @@ func BenchmarkTrain(b *testing.B) {
 			perm[i] = int64(p)
 		}
 		c := collator{count: true}
-		var gw, gc, tw, tc time.Duration
-		var gr, tr int64
+		var gw, gc, tw, tc, pw, pc time.Duration
+		var gr, tr, pr int64
 		for b.Loop() {
 			w, u, n := timedPass(b, global.Batches(ctx), &c)
 			gw, gc, gr = gw+w, gc+u, gr+n
+			w, u, n = timedPass(b, global2.Batches(ctx), &c)
+			pw, pc, pr = pw+w, pc+u, pr+n
 			take := func(yield func(arrow.RecordBatch, error) bool) {
 				for off := 0; off < rows; off += format.DefaultBatchSize {
 					out := computeTake(b, whole, perm[off:min(off+format.DefaultBatchSize, rows)])
@@ -178,6 +188,7 @@ func BenchmarkTrain(b *testing.B) {
 			tw, tc, tr = tw+w, tc+u, tr+n
 		}
 		reportPair(b, "global", gr, gw, gc, "take", tr, tw, tc)
+		reportPair(b, "global-par2", pr, pw, pc, "take", tr, tw, tc)
 	})
 
 	// Every mode on one rank: throughput next to the order's quality.
@@ -241,12 +252,13 @@ func BenchmarkTrain(b *testing.B) {
 // materialise copies the batches of seq into new batches of n rows with
 // the gather kernel, as a view scan gathers rows.
 func materialise(b *testing.B, seq iter.Seq2[arrow.RecordBatch, error], n int) iter.Seq2[arrow.RecordBatch, error] {
+	mem := mempool.New(trainPoolBytes)
 	return func(yield func(arrow.RecordBatch, error) bool) {
 		var srcs []arrow.RecordBatch
 		var spans []gather.Span
 		rows := 0
 		flush := func() bool {
-			out, err := gather.Batch(memory.DefaultAllocator, srcs[0].Schema(), srcs, spans)
+			out, err := gather.Batch(mem, srcs[0].Schema(), srcs, spans)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -149,6 +149,27 @@ func (c *blockCache) plan(off, end int64) (pieces []piece, mine []*flight) {
 	return pieces, mine
 }
 
+// startFlight registers a fetch of the whole blocks [off, end) that the
+// caller will fill, so that reads of them wait for it; nil when one of
+// them is cached or being fetched already.
+func (c *blockCache) startFlight(off, end int64) *flight {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for idx := off / c.bs; idx*c.bs < end; idx++ {
+		if e, ok := c.blocks[idx]; ok && e.Value.(*block).lo <= max(off, idx*c.bs) {
+			return nil
+		}
+		if _, ok := c.flights[idx]; ok {
+			return nil
+		}
+	}
+	fl := &flight{off: off, end: end, done: make(chan struct{})}
+	for idx := off / c.bs; idx*c.bs < end; idx++ {
+		c.flights[idx] = fl
+	}
+	return fl
+}
+
 // fill fetches a flight's blocks, caches them and wakes its waiters.
 func (c *blockCache) fill(ctx context.Context, fl *flight, load loader) {
 	buf := make([]byte, fl.end-fl.off)

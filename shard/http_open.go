@@ -31,6 +31,11 @@ func OpenHTTP(ctx context.Context, rawURL string, opts HTTPOptions) (*HTTPSource
 	client.CheckRedirect = redirectPolicy(opts.Client.CheckRedirect, s.setValidator)
 	s.client = &client
 
+	s.life, s.cancel = context.WithCancel(context.Background())
+	var head *headFetch
+	if opts.PrefetchHead && opts.Cache == nil && opts.BlockCacheBytes > 0 {
+		head = s.startHead(s.life, opts.BlockSize) // under the source's life: it outlives ctx
+	}
 	var tailOff int64
 	var tail []byte
 	err = opts.Retry.do(ctx, func(ctx context.Context) (bool, error) {
@@ -39,12 +44,15 @@ func OpenHTTP(ctx context.Context, rawURL string, opts HTTPOptions) (*HTTPSource
 		return false, err
 	})
 	if err != nil {
+		s.cancel()
 		return nil, fmt.Errorf("opening %s: %w", s.name, err)
 	}
-	s.life, s.cancel = context.WithCancel(context.Background())
 	if opts.BlockCacheBytes > 0 {
 		s.blocks = newBlockCache(s.size, opts.BlockSize, opts.BlockCacheBytes)
 		s.blocks.insert(tailOff, tail)
+		if head != nil && tailOff > 0 && s.size >= head.n {
+			s.adoptHead(head)
+		}
 	}
 	if opts.Cache != nil {
 		s.disk = opts.Cache.object(s.url, s.Identity(), s.size)

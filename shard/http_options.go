@@ -77,6 +77,15 @@ type HTTPOptions struct {
 	// Cache, if set, keeps the bytes read on disk for later reads and later
 	// processes. See Cache.
 	Cache *Cache
+
+	// PrefetchHead sends, alongside the opening request, a request for the
+	// object's first block, which every codec reads when it opens a file
+	// (a magic number, the first lines of text): the open and that read
+	// then cost one round trip instead of two. Its answer is used only if
+	// it is of the version the open pinned. It is off with a Cache (whose
+	// copy of the head would be fetched again) or without the block cache,
+	// and pointless for objects within TailSize.
+	PrefetchHead bool
 }
 
 // normalized returns the options with defaults filled in.

@@ -32,12 +32,22 @@ type sourceSplit struct {
 }
 
 // sourceInfo is what a Hugging Face source says about itself in
-// dataset_info.json, carried over to a save_to_disk output.
+// dataset_info.json, carried over to a save_to_disk output as
+// save_to_disk carries a dataset's info over: its description, and for a
+// dataset a builder made, the builder, config, version and what it
+// downloaded. Sizes of the data are not carried: they are measured anew.
 type sourceInfo struct {
 	Description string `json:"description,omitempty"`
 	Citation    string `json:"citation,omitempty"`
 	Homepage    string `json:"homepage,omitempty"`
 	License     string `json:"license,omitempty"`
+
+	BuilderName       string                `json:"builder_name,omitempty"`
+	DatasetName       string                `json:"dataset_name,omitempty"`
+	ConfigName        string                `json:"config_name,omitempty"`
+	Version           *hf.Version           `json:"version,omitempty"`
+	DownloadChecksums []hf.DownloadChecksum `json:"download_checksums,omitempty"`
+	DownloadSize      *int64                `json:"download_size,omitempty"`
 }
 
 // resolveSources works out the splits of the SRC arguments. Splits of the
@@ -99,7 +109,11 @@ func readSourceInfo(path string) *sourceInfo {
 	if err != nil {
 		return nil
 	}
-	return &sourceInfo{Description: info.Description, Citation: info.Citation, Homepage: info.Homepage, License: info.License}
+	return &sourceInfo{
+		Description: info.Description, Citation: info.Citation, Homepage: info.Homepage, License: info.License,
+		BuilderName: info.BuilderName, DatasetName: info.DatasetName, ConfigName: info.ConfigName, Version: info.Version,
+		DownloadChecksums: info.DownloadChecksums, DownloadSize: info.DownloadSize,
+	}
 }
 
 // inputFile is one input file as planned: enough to notice that it

@@ -42,6 +42,9 @@ func convertToDataset(ctx context.Context, e *env, o convertOptions, srcs []stri
 					return err
 				}
 			}
+			if err := st.removeLeftovers(); err != nil {
+				return err
+			}
 			if !o.quiet {
 				fmt.Fprintf(e.stderr, "%s is already converted; nothing to do\n", dst)
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,8 +9,6 @@ import (
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tome-data/tome/format"
@@ -171,101 +168,61 @@ func (g *gatherSource) pieceBatches(ctx context.Context, s *shufflePlan, p shard
 	}
 }
 
-// block gathers the rows at output positions [from, to): it visits the
-// chunks they live in once each, in file order, taking the rows each
-// holds, then puts the rows in output order.
+// block gathers the rows at output positions [from, to) with
+// internal/gather: it reads the chunks they live in once each, in file
+// order (a mapped IPC chunk is a zero-copy batch), then copies the rows
+// out in output order, one span per row.
 func (g *gatherSource) block(ctx context.Context, from, to int64, mem memory.Allocator) (arrow.RecordBatch, error) {
 	n := int(to - from)
 	rows := make([]int64, n)
+	chunks := make([]int, n) // chunks[k] holds rows[k]
 	for k := range rows {
 		rows[k] = g.perm.At(from + int64(k))
+		chunks[k] = sort.Search(len(g.starts)-1, func(c int) bool { return g.starts[c+1] > rows[k] })
 	}
-	byRow := make([]int, n) // output positions in the order of their rows
-	for k := range byRow {
-		byRow[k] = k
-	}
-	slices.SortFunc(byRow, func(a, b int) int { return cmp.Compare(rows[a], rows[b]) })
-
-	cctx := compute.WithAllocator(ctx, mem)
-	var parts []arrow.RecordBatch
-	defer func() { releaseBatches(parts) }()
-	for i := 0; i < n; {
+	needed := slices.Compact(slices.Sorted(slices.Values(chunks)))
+	srcs := make([]arrow.RecordBatch, 0, len(needed))
+	defer func() { releaseBatches(srcs) }()
+	for _, c := range needed {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		c := sort.Search(len(g.starts)-1, func(c int) bool { return g.starts[c+1] > rows[byRow[i]] })
-		j := i
-		for j < n && rows[byRow[j]] < g.starts[c+1] {
-			j++
-		}
-		local := make([]int64, j-i)
-		for k := range local {
-			local[k] = rows[byRow[i+k]] - g.starts[c]
-		}
-		part, err := g.takeFromChunk(cctx, c, local, mem)
+		b, err := g.readChunk(ctx, c)
 		if err != nil {
 			return nil, err
 		}
-		parts = append(parts, part)
-		i = j
+		srcs = append(srcs, b)
 	}
-	sorted, err := gather.Concat(mem, parts)
-	if err != nil {
-		return nil, err
+	spans := make([]gather.Span, 0, n)
+	for k, row := range rows {
+		src, _ := slices.BinarySearch(needed, chunks[k])
+		spans = gather.Append(spans, src, int(row-g.starts[chunks[k]]))
 	}
-	defer sorted.Release()
-	inverse := make([]int64, n) // inverse[k]: where output position k is in sorted
-	for pos, k := range byRow {
-		inverse[k] = int64(pos)
-	}
-	return takeRows(cctx, sorted, inverse, mem)
+	return gather.Batch(mem, srcs[0].Schema(), srcs, spans)
 }
 
-// takeFromChunk reads chunk c and takes its rows at local indices.
-func (g *gatherSource) takeFromChunk(ctx context.Context, c int, local []int64, mem memory.Allocator) (arrow.RecordBatch, error) {
+// readChunk returns chunk c as one batch, retained for the caller.
+func (g *gatherSource) readChunk(ctx context.Context, c int) (arrow.RecordBatch, error) {
 	r := g.readers[g.file[c]]
 	var out arrow.RecordBatch
 	for b, err := range r.ReadChunk(ctx, g.local[c]) {
 		if err != nil {
+			if out != nil {
+				out.Release()
+			}
 			return nil, err
 		}
 		if out != nil { // an IPC chunk is one batch
 			out.Release()
 			return nil, fmt.Errorf("%w: chunk %d of %s holds several batches", format.ErrUnsupported, g.local[c], g.inputs[g.file[c]].src.Name())
 		}
-		if out, err = takeRows(ctx, b, local, mem); err != nil {
-			return nil, err
-		}
+		b.Retain()
+		out = b
 	}
 	if out == nil {
 		return nil, fmt.Errorf("%w: chunk %d of %s is empty", format.ErrCorrupt, g.local[c], g.inputs[g.file[c]].src.Name())
 	}
 	return out, nil
-}
-
-// takeRows returns the rows of b at indices, in that order.
-func takeRows(ctx context.Context, b arrow.RecordBatch, indices []int64, mem memory.Allocator) (arrow.RecordBatch, error) {
-	bld := array.NewInt64Builder(mem)
-	bld.AppendValues(indices, nil)
-	idx := bld.NewArray()
-	bld.Release()
-	defer idx.Release()
-	cols := make([]arrow.Array, b.NumCols())
-	defer func() {
-		for _, c := range cols {
-			if c != nil {
-				c.Release()
-			}
-		}
-	}()
-	for i, col := range b.Columns() {
-		taken, err := compute.TakeArray(ctx, col, idx)
-		if err != nil {
-			return nil, fmt.Errorf("gathering column %s: %w", b.Schema().Field(i).Name, err)
-		}
-		cols[i] = taken
-	}
-	return array.NewRecordBatch(b.Schema(), cols, int64(len(indices))), nil
 }
 
 func releaseBatches(bs []arrow.RecordBatch) {

@@ -59,13 +59,31 @@ func (s *staging) taskFile(index, count int) string {
 	return filepath.Join(s.dir, "tasks", fmt.Sprintf("task-%05d-of-%05d.json", index, count))
 }
 
-// wipe removes the staging directory.
+// wipe removes the staging directory. It is renamed aside first, so a
+// process killed while removing it leaves either the whole directory,
+// which the next run recognises by its plan, or only the renamed remains
+// (see removeLeftovers), never a staging directory without its plan.
 func (s *staging) wipe() error {
 	if !strings.HasPrefix(filepath.Base(s.dir), stagingPrefix) {
 		return fmt.Errorf("refusing to remove %s: not a staging directory", s.dir)
 	}
-	return os.RemoveAll(s.dir)
+	if err := s.removeLeftovers(); err != nil {
+		return err
+	}
+	if err := os.Rename(s.dir, s.trashDir()); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	return os.RemoveAll(s.trashDir())
 }
+
+// trashDir is where wipe moves the staging directory to remove it.
+func (s *staging) trashDir() string { return s.dir + "-removing" }
+
+// removeLeftovers removes what a wipe killed midway left behind.
+func (s *staging) removeLeftovers() error { return os.RemoveAll(s.trashDir()) }
 
 // readPlan reads plan.json; a missing one gives fs.ErrNotExist.
 func (s *staging) readPlan() (*convertPlan, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tome-data/tome/dataset"
+	dsinfo "github.com/tome-data/tome/internal/info"
 )
 
 type infoOptions struct {
@@ -37,31 +38,9 @@ func newInfoCommand(e *env) *cobra.Command {
 	return cmd
 }
 
-// infoJSON is the contract of `tome info --json`.
-type infoJSON struct {
-	Path     string               `json:"path"`
-	Layout   string               `json:"layout"`
-	Split    string               `json:"split"`
-	Format   string               `json:"format"`
-	Rows     int64                `json:"rows"`
-	Columns  []columnJSON         `json:"columns"`
-	Shards   []dataset.ShardInfo  `json:"shards"`
-	Features json.RawMessage      `json:"features,omitempty"`
-	Config   string               `json:"config,omitempty"`
-	Configs  []string             `json:"configs,omitempty"`
-	Splits   map[string]splitJSON `json:"splits,omitempty"`
-}
-
-type columnJSON struct {
-	Name string `json:"name"`
-	Type string `json:"type"`
-}
-
-type splitJSON struct {
-	Rows   int64  `json:"rows"`
-	Shards int    `json:"shards"`
-	Error  string `json:"error,omitempty"`
-}
+// infoJSON is the contract of `tome info --json`; tome serve answers the
+// same object.
+type infoJSON = dsinfo.Info
 
 func runInfo(ctx context.Context, e *env, o infoOptions, path string) error {
 	ds, err := openForInfo(ctx, o.sourceFlags, path)
@@ -69,26 +48,19 @@ func runInfo(ctx context.Context, e *env, o infoOptions, path string) error {
 		return err
 	}
 	defer ds.Close()
-	info, err := describe(ctx, ds, path)
+	info, err := dsinfo.Describe(ctx, ds, path)
 	if err != nil {
 		return err
 	}
-	var broken []string
-	var firstErr error
-	if names := ds.Splits(); len(names) > 1 {
-		info.Splits = map[string]splitJSON{}
-		for _, name := range names {
-			s, err := describeSplit(ctx, o.sourceFlags, path, name)
-			if err != nil {
-				broken = append(broken, name)
-				if firstErr == nil {
-					firstErr = err
-				}
-				s.Error = oneLine(err)
-			}
-			info.Splits[name] = s
+	splitsErr := info.AddSplits(ctx, ds.Splits(), func(ctx context.Context, name string) (*dataset.Dataset, func(), error) {
+		f := o.sourceFlags
+		f.split = name
+		sd, err := f.open(ctx, []string{path})
+		if err != nil {
+			return nil, nil, err
 		}
-	}
+		return sd, func() { sd.Close() }, nil
+	})
 	if o.json {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -98,12 +70,9 @@ func runInfo(ctx context.Context, e *env, o infoOptions, path string) error {
 	} else {
 		printInfo(e.stdout, info, ds.Splits())
 	}
-	if len(broken) > 0 {
-		// The details are in the output; the error says what to look for
-		// and keeps the first cause for the exit code.
-		return fmt.Errorf("%d of %d splits cannot be read (%s): %w", len(broken), len(ds.Splits()), strings.Join(broken, ", "), firstErr)
-	}
-	return nil
+	// The details are in the output; the error names the broken splits
+	// and keeps the first cause for the exit code.
+	return splitsErr
 }
 
 // openForInfo opens the split info describes: the one asked for, else the
@@ -125,55 +94,6 @@ func openForInfo(ctx context.Context, f sourceFlags, path string) (*dataset.Data
 		}
 	}
 	return nil, err
-}
-
-func describe(ctx context.Context, ds *dataset.Dataset, path string) (*infoJSON, error) {
-	rows, err := ds.Count(ctx)
-	if err != nil {
-		return nil, err
-	}
-	info := &infoJSON{
-		Path:   path,
-		Layout: string(ds.Layout().Kind),
-		Split:  ds.Split(),
-		Rows:   rows,
-		Shards: ds.Shards(),
-		Config: ds.Layout().Config,
-	}
-	if len(ds.Layout().Configs) > 0 {
-		info.Configs = ds.Layout().Configs
-	}
-	formats := map[string]bool{}
-	for _, s := range info.Shards {
-		formats[s.Format] = true
-	}
-	if len(formats) == 1 {
-		info.Format = info.Shards[0].Format
-	} else {
-		info.Format = "mixed"
-	}
-	for _, f := range ds.Schema().Fields() {
-		info.Columns = append(info.Columns, columnJSON{Name: f.Name, Type: f.Type.String()})
-	}
-	if f := ds.Features(); f != nil {
-		b, err := json.Marshal(f)
-		if err != nil {
-			return nil, err
-		}
-		info.Features = b
-	}
-	return info, nil
-}
-
-func describeSplit(ctx context.Context, f sourceFlags, path, split string) (splitJSON, error) {
-	f.split = split
-	ds, err := f.open(ctx, []string{path})
-	if err != nil {
-		return splitJSON{Rows: -1}, err
-	}
-	defer ds.Close()
-	rows, err := ds.Count(ctx)
-	return splitJSON{Rows: rows, Shards: len(ds.Shards())}, err
 }
 
 func printInfo(w io.Writer, info *infoJSON, splits []string) {

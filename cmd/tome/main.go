@@ -92,6 +92,7 @@ func newRootCommand(e *env) *cobra.Command {
 		newConvertCommand(e),
 		newMergeCommand(e),
 		newVerifyCommand(e),
+		newServeCommand(e),
 	)
 	return root
 }

@@ -198,12 +198,16 @@ func datasetInfo(plan *convertPlan, m *shard.Manifest, staged [][]stagedShard) (
 		return nil, err
 	}
 	info := &hf.DatasetInfo{Features: feats}
-	if src := plan.Splits[0].Info; src != nil {
-		info.Description, info.Citation, info.Homepage, info.License = src.Description, src.Citation, src.Homepage, src.License
+	src := plan.Splits[0].Info
+	if src == nil {
+		src = &sourceInfo{}
 	}
+	info.Description, info.Citation, info.Homepage, info.License = src.Description, src.Citation, src.Homepage, src.License
+	info.BuilderName, info.DatasetName, info.ConfigName, info.Version = src.BuilderName, src.DatasetName, src.ConfigName, src.Version
+	info.DownloadChecksums, info.DownloadSize = src.DownloadChecksums, src.DownloadSize
 	var total int64
 	for i, ms := range m.Splits {
-		si := hf.SplitInfo{Name: ms.Name, NumExamples: ms.Rows}
+		si := hf.SplitInfo{Name: ms.Name, NumExamples: ms.Rows, DatasetName: src.DatasetName}
 		for _, s := range staged[i] {
 			si.NumBytes += s.rec.ArrowBytes
 		}
@@ -214,6 +218,11 @@ func datasetInfo(plan *convertPlan, m *shard.Manifest, staged [][]stagedShard) (
 		info.Splits = append(info.Splits, si)
 	}
 	info.DatasetSize = &total
+	if info.DownloadSize != nil {
+		// What a builder records: what it downloaded plus what it made.
+		size := *info.DownloadSize + total
+		info.SizeInBytes = &size
+	}
 	return info, nil
 }
 

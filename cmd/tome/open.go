@@ -25,6 +25,7 @@ func (f *sourceFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.remote.CacheDir, "cache-dir", "", "keep bytes read from http(s):// and hf:// on disk here, for later runs")
 	cmd.Flags().Int64Var(&f.remote.CacheBytes, "cache-max-bytes", 0, "budget of --cache-dir in bytes (default 4 GiB)")
 	cmd.Flags().IntVar(&f.remote.MaxPerHost, "max-per-host", 0, "most requests in flight to one host (default 8)")
+	cmd.Flags().Int64Var(&f.remote.ReadAheadBytes, "read-ahead-bytes", 0, "bytes fetched ahead of the reader per remote file (default 64 MiB)")
 }
 
 // open opens one or more paths or URLs as a dataset.

@@ -69,3 +69,36 @@ func TestRemoteCommandsMatchLocal(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoteManifest converts a dataset, serves it over HTTP and reads it
+// back by its directory URL: the manifest gives the splits and counts,
+// and the rows are those of the local copy.
+func TestRemoteManifest(t *testing.T) {
+	dst := filepath.Join(t.TempDir(), "out")
+	if _, errOut, code := tome(t, "convert", "-q", "--to", "parquet", "--rows-per-shard", "7", reviews, dst); code != 0 {
+		t.Fatalf("convert: exit %d: %s", code, errOut)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dst)))
+	t.Cleanup(srv.Close)
+	run := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := tome(t, args...)
+		if code != 0 {
+			t.Fatalf("tome %v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	var local, remote infoJSON
+	if err := json.Unmarshal([]byte(run("info", "--json", dst)), &local); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(run("info", "--json", "--read-ahead-bytes", "1048576", srv.URL+"/")), &remote); err != nil {
+		t.Fatal(err)
+	}
+	if remote.Layout != "manifest" || remote.Rows != local.Rows || len(remote.Shards) != len(local.Shards) || len(remote.Shards) < 2 {
+		t.Errorf("info over HTTP: layout %s, %d rows in %d shards; local %d rows in %d shards", remote.Layout, remote.Rows, len(remote.Shards), local.Rows, len(local.Shards))
+	}
+	if got, want := run("cat", srv.URL+"/"), run("cat", dst); got != want {
+		t.Error("tome cat over HTTP differs from local")
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tome-data/tome/format"
 	"github.com/tome-data/tome/format/ipc"
+	"github.com/tome-data/tome/internal/cputime"
 	"github.com/tome-data/tome/shard"
 )
 
@@ -171,10 +172,10 @@ func BenchmarkRawSumMapped(b *testing.B) {
 // reportCPU adds the CPU time an iteration took (cpu-ns/op) to the
 // benchmark's report; call the function it returns after the loop.
 func reportCPU(b *testing.B) func() {
-	start := cpuTime()
+	start := cputime.Process()
 	return func() {
 		if start > 0 && b.N > 0 {
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-start)/float64(b.N), "cpu-ns/op")
 		}
 	}
 }

@@ -79,14 +79,6 @@ func (t fbTable) int64(slot int, def int64) (int64, error) {
 	return int64(binary.LittleEndian.Uint64(t.buf[p:])), nil
 }
 
-func (t fbTable) int32(slot int, def int32) (int32, error) {
-	p, err := t.field(slot, 4)
-	if err != nil || p == 0 {
-		return def, err
-	}
-	return int32(binary.LittleEndian.Uint32(t.buf[p:])), nil
-}
-
 func (t fbTable) int16(slot int, def int16) (int16, error) {
 	p, err := t.field(slot, 2)
 	if err != nil || p == 0 {

@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tome-data/tome/format/ipc"
@@ -111,7 +113,7 @@ func FuzzOpen(f *testing.F) {
 }
 
 // readTouching reads every batch of r and every value in it, up to a
-// bound on the rows touched (a null column can claim any length at no
+// bound on the values touched (a null column can claim any length at no
 // cost in bytes).
 func readTouching(src io.ReaderAt, size int64) ([]arrow.RecordBatch, error) {
 	r, err := ipc.Open(src, size, ipc.Options{})
@@ -127,10 +129,7 @@ func readTouching(src io.ReaderAt, size int64) ([]arrow.RecordBatch, error) {
 			return nil, err
 		}
 		for _, col := range b.Columns() {
-			for i := range min(col.Len(), budget) {
-				_ = col.ValueStr(i)
-				budget--
-			}
+			touch(col, &budget)
 		}
 		b.Retain()
 		out = append(out, b)
@@ -155,5 +154,103 @@ func TestLegacyFraming(t *testing.T) {
 		r.Close()
 		equalBatches(t, []arrow.RecordBatch{b}, got)
 		releaseAll(got)
+	}
+}
+
+// touch reads values of arr, and of the arrays nested in it row by row,
+// until *budget values have been read. It never formats a nested value
+// whole: a list of nulls may claim two billion children at no cost in
+// bytes, and ValueStr on that one row would build a 15 GB string (this
+// killed a fuzzing worker with "out of memory"). Slicing each row's
+// children keeps the checks ValueStr made: an offset outside its child
+// still panics.
+func touch(arr arrow.Array, budget *int) {
+	switch a := arr.(type) {
+	case array.ListLike:
+		child := a.ListValues()
+		for i := 0; i < a.Len() && *budget > 0; i++ {
+			*budget--
+			if a.IsNull(i) {
+				continue
+			}
+			start, end := a.ValueOffsets(i)
+			row := array.NewSlice(child, start, end)
+			touch(row, budget)
+			row.Release()
+		}
+	case *array.Struct:
+		for i := 0; i < a.Len() && *budget > 0; i++ {
+			*budget--
+			_ = a.IsNull(i)
+		}
+		for f := range a.NumField() {
+			touch(a.Field(f), budget)
+		}
+	case array.Union:
+		for i := 0; i < a.Len() && *budget > 0; i++ {
+			*budget--
+			child := a.Field(a.ChildID(i))
+			j := i
+			if dense, ok := a.(*array.DenseUnion); ok {
+				j = int(dense.ValueOffset(i))
+			}
+			value := array.NewSlice(child, int64(j), int64(j)+1)
+			touch(value, budget)
+			value.Release()
+		}
+	case *array.Dictionary:
+		dict := a.Dictionary()
+		for i := 0; i < a.Len() && *budget > 0; i++ {
+			*budget--
+			if a.IsNull(i) {
+				continue
+			}
+			idx := int64(a.GetValueIndex(i))
+			value := array.NewSlice(dict, idx, idx+1)
+			touch(value, budget)
+			value.Release()
+		}
+	case *array.RunEndEncoded:
+		values := a.Values()
+		for i := 0; i < a.Len() && *budget > 0; i++ {
+			*budget--
+			p := int64(a.GetPhysicalIndex(i))
+			value := array.NewSlice(values, p, p+1)
+			touch(value, budget)
+			value.Release()
+		}
+	default:
+		for i := 0; i < arr.Len() && *budget > 0; i++ {
+			*budget--
+			_ = arr.ValueStr(i)
+		}
+	}
+}
+
+// TestReadTouchingBoundsNestedNulls is the input that killed a fuzzing
+// worker: one list row claiming 2^31-1 null children. Reading it is
+// cheap, and touching it must be too.
+func TestReadTouchingBoundsNestedNulls(t *testing.T) {
+	const children = math.MaxInt32
+	nulls := array.NewNull(children)
+	defer nulls.Release()
+	offsets := memory.NewBufferBytes(arrow.Int32Traits.CastToBytes([]int32{0, children}))
+	listType := arrow.ListOf(arrow.Null)
+	data := array.NewData(listType, 1, []*memory.Buffer{nil, offsets}, []arrow.ArrayData{nulls.Data()}, 0, 0)
+	defer data.Release()
+	list := array.NewListData(data)
+	defer list.Release()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "l", Type: listType, Nullable: true}}, nil)
+	b := array.NewRecordBatch(schema, []arrow.Array{list}, 1)
+	defer b.Release()
+	file := writeIPC(t, true, schema, ipc.WriteOptions{}, b)
+
+	batches, err := readTouching(bytes.NewReader(file), int64(len(file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseAll(batches)
+	if len(batches) != 1 || batches[0].Column(0).(*array.List).ListValues().Len() != children {
+		t.Fatalf("read %d batches, want one list of %d nulls", len(batches), children)
 	}
 }

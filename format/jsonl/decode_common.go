@@ -108,6 +108,12 @@ type float64Decoder struct {
 }
 
 func (d *float64Decoder) decode(s *scanner) error {
+	if c := s.skipSpace(); c == '-' || '0' <= c && c <= '9' {
+		if v, ok := s.float64Number(); ok {
+			d.b.Append(v)
+			return nil
+		}
+	}
 	start, kind, tok, err := s.scalar()
 	switch {
 	case err != nil:

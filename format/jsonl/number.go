@@ -82,6 +82,9 @@ func parseFloat(b []byte, bitSize int) (float64, bool) {
 			return f, true
 		}
 	}
+	if f, ok := fastFloat(b, bitSize); ok {
+		return f, true
+	}
 	f, err := strconv.ParseFloat(string(b), bitSize)
 	if err != nil {
 		var ne *strconv.NumError

@@ -85,8 +85,14 @@ func (rd *Reader) openDecoders(ctx context.Context, rg int) ([]columnDecoder, er
 	return decoders, nil
 }
 
-// newDecoder picks the decoder for a column; see columnDecoder.
+// newDecoder picks the decoder for a column; see columnDecoder. The fast
+// decoder takes the columns planFast accepts, pqarrow the rest.
 func (rd *Reader) newDecoder(ctx context.Context, rg int, c column) (columnDecoder, error) {
+	if !rd.opts.GeneralPath {
+		if f, ok := planFast(rd.file.MetaData(), rg, c); ok {
+			return rd.openFast(rg, c, f)
+		}
+	}
 	return newPqarrowDecoder(ctx, rd.arrow, rg, c, rd.opts.Mem())
 }
 

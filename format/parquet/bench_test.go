@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/internal/cputime"
 )
 
 // benchRows is the row count of the benchmark file: TOME_BENCH_PARQUET_ROWS,
@@ -114,7 +115,7 @@ func BenchmarkReadZstd(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(st.Size())
-	cpu := processCPU()
+	cpu := cputime.Process()
 	for b.Loop() {
 		r, err := Open(f, st.Size(), Options{Workers: 2, ReadOptions: format.ReadOptions{Allocator: memory.NewGoAllocator()}})
 		if err != nil {
@@ -129,7 +130,7 @@ func BenchmarkReadZstd(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	if used := processCPU() - cpu; used > 0 {
+	if used := cputime.Process() - cpu; used > 0 {
 		b.ReportMetric(float64(rows)*float64(b.N)/used.Seconds(), "rows/cpu-s")
 	}
 }

@@ -14,10 +14,10 @@ import (
 // batch by batch. The Reader drives decoders of different columns from
 // different goroutines, and each decoder from one goroutine at a time.
 //
-// This is the seam for faster decoding paths: a decoder that turns pages
-// straight into Arrow buffers for the column types it handles plugs in by
-// implementing columnDecoder and being chosen in Reader.newDecoder, leaving
-// every other column on pqarrow.
+// Two implementations exist: fastDecoder (fastdecoder.go) turns pages
+// straight into Arrow buffers for the flat and list-of-primitive columns
+// planFast accepts (fast.go), and pqarrowDecoder below handles every other
+// column. Reader.newDecoder chooses, column by column.
 type columnDecoder interface {
 	// next decodes the following n rows. It returns fewer only when the
 	// column's data ends early, which the Reader reports as corruption.

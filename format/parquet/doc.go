@@ -16,9 +16,12 @@
 // and the file's key-value metadata (the "huggingface" features among it)
 // becomes the schema's metadata.
 //
-// Each column goes through a columnDecoder (decoder.go); the pqarrow one
-// handles everything, and a faster decoder for some column types can take
-// over those columns without touching the rest of the reader.
+// Each column goes through a columnDecoder (decoder.go): flat and
+// list-of-primitive columns through a fast decoder that writes pages
+// straight into Arrow buffers (fast.go), the rest through pqarrow, which
+// handles everything; Options.GeneralPath sends every column to pqarrow.
+// When every column is on the fast path, row groups also decode in
+// parallel, ahead of the one being yielded (fastrowgroups.go).
 //
 // # Writing
 //

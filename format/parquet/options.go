@@ -24,12 +24,19 @@ type Options struct {
 
 	// Workers is how many columns decode at the same time: 0 means
 	// GOMAXPROCS, 1 decodes them one after the other. Decoding is parallel
-	// across top-level columns; a struct's children decode together.
+	// across top-level columns; a struct's children decode together. When
+	// every column takes the fast path, Batches also decodes up to Workers
+	// row groups at once, in bounded memory (fastrowgroups.go).
 	Workers int
 
 	// MaxPageSize bounds the compressed and uncompressed size of one page;
 	// zero means DefaultMaxPageSize. A page beyond it is an ErrCorrupt error.
 	MaxPageSize int64
+
+	// GeneralPath decodes every column through pqarrow, turning off the
+	// fast decoder of flat and list-of-primitive columns (see fast.go).
+	// The two give equal batches; this is an escape hatch and a baseline.
+	GeneralPath bool
 }
 
 func (o Options) workers() int {

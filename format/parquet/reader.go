@@ -32,7 +32,9 @@ type Reader struct {
 	cols      []column
 	rowGroups []int
 	numRows   int64
+	src       source // for the fast decoder's chunk reads
 	closed    atomic.Bool
+	pages     pageAccess // random access by page (pageindex_read.go)
 }
 
 var _ format.ChunkedReader = (*Reader)(nil)
@@ -49,7 +51,7 @@ func Open(r io.ReaderAt, size int64, opts Options) (*Reader, error) {
 	if err := checkFraming(r, size, name); err != nil {
 		return nil, err
 	}
-	rd := &Reader{name: name, opts: opts}
+	rd := &Reader{name: name, opts: opts, pages: pageAccess{src: r, size: size}}
 	guard := &pageGuard{maxPageSize: opts.maxPageSize()}
 	if err := rd.open(source{r: r, size: size, guard: guard}); err != nil {
 		return nil, fmt.Errorf("opening %s: %w", name, classify(err))
@@ -88,6 +90,7 @@ func (rd *Reader) open(src source) (err error) {
 		return err
 	}
 	rd.schema = schemaOf(rd.cols, md.KeyValueMetadata())
+	rd.src = src
 	return nil
 }
 
@@ -126,6 +129,10 @@ func (rd *Reader) ChunkRows(i int) int64 {
 // last.
 func (rd *Reader) Batches(ctx context.Context) iter.Seq2[arrow.RecordBatch, error] {
 	return func(yield func(arrow.RecordBatch, error) bool) {
+		if sizes, ok := rd.aheadSizes(); ok { // row groups in parallel: fastrowgroups.go
+			rd.batchesAhead(ctx, sizes, yield)
+			return
+		}
 		for i := range rd.rowGroups {
 			if !rd.readRowGroup(ctx, i, yield) {
 				return

@@ -23,7 +23,11 @@ func gatherOffsets[O offset](out []O, srcOffs [][]O, limits []int64, spans []Spa
 	var total int64
 	pos := 0
 	out[0] = 0
-	for _, s := range spans {
+	for i, s := range spans {
+		if i+prefetchAhead < len(spans) {
+			p := spans[i+prefetchAhead]
+			prefetchAt(srcOffs[p.Src], p.Off, p.Len+1)
+		}
 		so := srcOffs[s.Src]
 		start, end := so[s.Off], so[s.Off+s.Len]
 		if start < 0 || end < start || int64(end) > limits[s.Src] {
@@ -75,7 +79,9 @@ func gatherBinary[O offset](mem memory.Allocator, dt arrow.DataType, srcs []arro
 		return nil, err
 	}
 	offsets := alloc(mem, (n+1)*int(sizeOf[O]()))
-	ranges, err := gatherOffsets(typed[O](offsets.Bytes()), srcOffs, limits, spans, make([]Span, 0, len(spans)))
+	scratch := borrowSpans(len(spans))
+	ranges, err := gatherOffsets(typed[O](offsets.Bytes()), srcOffs, limits, spans, *scratch)
+	defer func() { returnSpans(scratch, ranges) }()
 	if err != nil {
 		releaseBuffers(validity, offsets)
 		return nil, err
@@ -83,7 +89,11 @@ func gatherBinary[O offset](mem memory.Allocator, dt arrow.DataType, srcs []arro
 	data := alloc(mem, int(typed[O](offsets.Bytes())[n]))
 	dst := data.Bytes()
 	pos := 0
-	for _, r := range ranges {
+	for i, r := range ranges {
+		if i+prefetchAhead < len(ranges) {
+			p := ranges[i+prefetchAhead]
+			prefetchAt(srcData[p.Src], p.Off, p.Len)
+		}
 		pos += copy(dst[pos:], srcData[r.Src][r.Off:r.Off+r.Len])
 	}
 	return newData(dt, n, []*memory.Buffer{validity, offsets, data}, nil, nulls), nil

@@ -14,12 +14,15 @@
 // types (dictionary, run-end encoded, views) fall back to arrow-go's
 // compute.Take per source, or to slicing and concatenation where
 // compute.Take has no kernel. Batch gathers the columns of a large batch in
-// parallel.
+// parallel. Scattered rows are memory-latency bound, so the copy loops
+// prefetch the rows a few spans ahead (amd64), keeping many cache misses in
+// flight at once.
 //
 // # Promises
 //
-// Output arrays own their memory, allocated from the allocator given, and
-// borrow nothing from the sources, which may be released as soon as a call
+// Output arrays own their memory, allocated from the allocator given (left
+// unzeroed when it offers AllocateUninit, as mempool.Pool does: the kernel
+// writes every byte), and borrow nothing from the sources, which may be released as soon as a call
 // returns. Spans are checked against their sources; nested offsets that
 // point outside their child arrays (corrupt input) give an error wrapping
 // format.ErrCorrupt, never a panic or an out-of-bounds read. Nothing is

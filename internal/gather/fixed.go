@@ -46,7 +46,11 @@ func copyFixed[T uint8 | uint16 | uint32 | uint64](out []byte, srcs []arrow.Arra
 	}
 	dst := typed[T](out)
 	pos := 0
-	for _, s := range spans {
+	for i, s := range spans {
+		if i+prefetchAhead < len(spans) {
+			p := spans[i+prefetchAhead]
+			prefetchAt(vals[p.Src], p.Off, p.Len)
+		}
 		v := vals[s.Src]
 		if s.Len == 1 {
 			dst[pos] = v[s.Off]
@@ -76,7 +80,11 @@ func copyWide(dst []byte, width int, srcs []arrow.ArrayData, spans []Span) error
 		}
 	}
 	pos := 0
-	for _, s := range spans {
+	for i, s := range spans {
+		if i+prefetchAhead < len(spans) {
+			p := spans[i+prefetchAhead]
+			prefetchAt(vals[p.Src], p.Off*width, p.Len*width)
+		}
 		v := vals[s.Src]
 		pos += copy(dst[pos:pos+s.Len*width], v[s.Off*width:(s.Off+s.Len)*width])
 	}

@@ -52,18 +52,34 @@ func Batch(mem memory.Allocator, schema *arrow.Schema, srcs []arrow.RecordBatch,
 		}
 	}
 	cols := make([][]arrow.ArrayData, nc)
+	// Every column is checked, not just the first: a malformed batch may
+	// have columns shorter than it says. The spans are checked once,
+	// against each source's shortest column, from a compact slice: a
+	// global shuffle's batch draws from thousands of sources, whose array
+	// headers are cache misses.
+	shortest := make([]int, len(srcs))
+	all := make([]arrow.ArrayData, nc*len(srcs)) // one allocation, not one per column
 	for c := range nc {
-		cols[c] = make([]arrow.ArrayData, len(srcs))
+		cols[c] = all[c*len(srcs) : (c+1)*len(srcs) : (c+1)*len(srcs)]
 		for i, s := range srcs {
-			cols[c][i] = s.Column(c).Data()
+			d := s.Column(c).Data()
+			cols[c][i] = d
+			if c == 0 || d.Len() < shortest[i] {
+				shortest[i] = d.Len()
+			}
 		}
 		if err := sameType(schema.Field(c).Type, cols[c], schema.Field(c).Name); err != nil {
 			return nil, err
 		}
-		// Every column, not just the first: a malformed batch may have
-		// columns shorter than it says.
-		if _, err := checkSpans(spans, cols[c]); err != nil {
-			return nil, fmt.Errorf("column %s: %w", schema.Field(c).Name, err)
+	}
+	if nc > 0 {
+		if _, err := checkSpanLens(spans, shortest); err != nil {
+			for c := range nc { // name the column
+				if _, err := checkSpans(spans, cols[c]); err != nil {
+					return nil, fmt.Errorf("column %s: %w", schema.Field(c).Name, err)
+				}
+			}
+			return nil, err
 		}
 	}
 	n := Rows(spans)
@@ -100,13 +116,22 @@ func gatherColumn(mem memory.Allocator, dt arrow.DataType, data []arrow.ArrayDat
 // checkSpans checks every span against its source and returns the number
 // of rows they cover.
 func checkSpans(spans []Span, srcs []arrow.ArrayData) (int, error) {
+	lens := make([]int, len(srcs))
+	for i, s := range srcs {
+		lens[i] = s.Len()
+	}
+	return checkSpanLens(spans, lens)
+}
+
+// checkSpanLens checks every span against the row counts of the sources.
+func checkSpanLens(spans []Span, lens []int) (int, error) {
 	n := 0
 	for _, s := range spans {
-		if s.Src < 0 || s.Src >= len(srcs) {
-			return 0, fmt.Errorf("gather: span names source %d of %d", s.Src, len(srcs))
+		if s.Src < 0 || s.Src >= len(lens) {
+			return 0, fmt.Errorf("gather: span names source %d of %d", s.Src, len(lens))
 		}
-		if s.Off < 0 || s.Len < 0 || s.Off > srcs[s.Src].Len()-s.Len {
-			return 0, fmt.Errorf("gather: rows [%d, %d) outside source %d of %d rows", s.Off, s.Off+s.Len, s.Src, srcs[s.Src].Len())
+		if s.Off < 0 || s.Len < 0 || s.Off > lens[s.Src]-s.Len {
+			return 0, fmt.Errorf("gather: rows [%d, %d) outside source %d of %d rows", s.Off, s.Off+s.Len, s.Src, lens[s.Src])
 		}
 		n += s.Len
 	}
@@ -114,13 +139,36 @@ func checkSpans(spans []Span, srcs []arrow.ArrayData) (int, error) {
 }
 
 func sameType(dt arrow.DataType, srcs []arrow.ArrayData, name string) error {
+	// The chunks a file's reader decodes share a type value. A global
+	// shuffle's batch draws from thousands of chunks of every file,
+	// interleaved, so the values that passed are remembered: comparing
+	// pointers to a handful of them is far cheaper than arrow.TypeEqual,
+	// which walks the type (and allocates) on every call.
+	var buf [8]arrow.DataType
+	passed := append(buf[:0], dt)
+	last := dt
 	for i, s := range srcs {
-		if s.DataType() != dt && !arrow.TypeEqual(s.DataType(), dt) {
+		st := s.DataType()
+		if st == last {
+			continue
+		}
+		last = st
+		if slices.Contains(passed, st) {
+			continue
+		}
+		if !arrow.TypeEqual(st, dt) {
 			if name != "" {
 				name = "column " + name + " of "
 			}
 			return fmt.Errorf("gather: %w: %ssource %d is %s, want %s", format.ErrSchema, name, i, s.DataType(), dt)
 		}
+		if len(passed) < maxPassedTypes {
+			passed = append(passed, st)
+		}
 	}
 	return nil
 }
+
+// maxPassedTypes bounds the type values sameType remembers, so that its
+// linear search stays short whatever the number of files.
+const maxPassedTypes = 64

@@ -27,7 +27,9 @@ func gatherList[O offset](mem memory.Allocator, dt, elem arrow.DataType, srcs []
 		return nil, err
 	}
 	offsets := alloc(mem, (n+1)*int(sizeOf[O]()))
-	childSpans, err := gatherOffsets(typed[O](offsets.Bytes()), srcOffs, limits, spans, make([]Span, 0, len(spans)))
+	scratch := borrowSpans(len(spans))
+	childSpans, err := gatherOffsets(typed[O](offsets.Bytes()), srcOffs, limits, spans, *scratch)
+	defer func() { returnSpans(scratch, childSpans) }() // the child's gather keeps no span
 	if err != nil {
 		releaseBuffers(validity, offsets)
 		return nil, err
@@ -54,7 +56,9 @@ func gatherFixedSizeList(mem memory.Allocator, t *arrow.FixedSizeListType, srcs 
 			return nil, corrupt("%s child of %d values, the array needs %d", t, children[i].Len(), need)
 		}
 	}
-	childSpans := make([]Span, 0, len(spans))
+	scratch := borrowSpans(len(spans))
+	childSpans := *scratch
+	defer func() { returnSpans(scratch, childSpans) }()
 	for _, s := range spans {
 		off := srcs[s.Src].Offset()
 		childSpans = AppendSpan(childSpans, Span{Src: s.Src, Off: (off + s.Off) * size, Len: s.Len * size})

@@ -1,5 +1,7 @@
 package gather
 
+import "sync"
+
 // A Span is Len consecutive rows of source Src, starting at row Off.
 type Span struct {
 	Src int
@@ -42,3 +44,34 @@ func Rows(spans []Span) int {
 	}
 	return n
 }
+
+// spanLists recycles the span lists the kernels derive from their spans
+// (the byte ranges of strings, the child rows of lists): 24 bytes a row,
+// per column and batch, they were most of what a training stream's
+// gather left to the garbage collector.
+var spanLists = sync.Pool{New: func() any { return new([]Span) }}
+
+// borrowSpans returns an empty span list with room for n spans; give it
+// back with returnSpans once nothing refers to it.
+func borrowSpans(n int) *[]Span {
+	p := spanLists.Get().(*[]Span)
+	if cap(*p) < n {
+		*p = make([]Span, 0, n)
+	}
+	*p = (*p)[:0]
+	return p
+}
+
+// returnSpans puts back a list from borrowSpans, holding s (its contents,
+// possibly grown), unless it is too large to be worth keeping.
+func returnSpans(p *[]Span, s []Span) {
+	if cap(s) > maxPooledSpans {
+		return
+	}
+	*p = s[:0]
+	spanLists.Put(p)
+}
+
+// maxPooledSpans is the largest span list kept for reuse (1.5 MiB): a
+// Take of millions of rows should not pin its scratch for good.
+const maxPooledSpans = 64 << 10

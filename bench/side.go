@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/tome-data/tome/bench/gen"
+)
+
+// env is what a side needs: the data set, the thread count it may use and
+// the tome binary (for the sides that run the CLI).
+type env struct {
+	set     *gen.Set
+	file    gen.File // the input the comparison names
+	threads int
+	tomeBin string
+}
+
+// A side is one half of a comparison, run inside a child process. It
+// returns the seconds of its measured work, timed by itself around just
+// that work (opening the input included, process start excluded), with
+// the check of the values it read.
+type side func(ctx context.Context, e *env) (run, error)
+
+// sides are all the sides, by the name a child is started with.
+var sides = map[string]side{}
+
+func register(name string, s side) {
+	if _, dup := sides[name]; dup {
+		panic("bench: side registered twice: " + name)
+	}
+	sides[name] = s
+}
+
+// sideNames lists the registered sides, sorted.
+func sideNames() []string {
+	names := make([]string, 0, len(sides))
+	for n := range sides {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// timed runs fn and returns its wall and CPU time with the check and note
+// it made. The CPU time is this process's and its waited-for children's
+// during fn, so that setup outside the clock (DuckDB's start, the
+// concatenation before compute.Take) is outside it too.
+func timed(fn func(c *check) (string, error)) (run, error) {
+	var c check
+	cpu0 := cpuTime()
+	start := time.Now()
+	note, err := fn(&c)
+	r := run{Seconds: time.Since(start).Seconds(), CPUSeconds: (cpuTime() - cpu0).Seconds(), Check: c, Note: note}
+	if err != nil {
+		return run{}, err
+	}
+	return r, nil
+}
+
+// cpuTime is the user and system time of this process and of the children
+// it has waited for.
+func cpuTime() time.Duration {
+	var total time.Duration
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if syscall.Getrusage(who, &ru) == nil {
+			total += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		}
+	}
+	return total
+}
+
+// lookupSide returns the side named name.
+func lookupSide(name string) (side, error) {
+	s, ok := sides[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown side %q (have %v)", name, sideNames())
+	}
+	return s, nil
+}

