@@ -94,6 +94,26 @@ func (r *thriftReader) field(last int16) (id int16, typ byte, err error) {
 // bool reads a boolean field's value, which compact thrift keeps in the type.
 func boolField(typ byte) bool { return typ == tTrue }
 
+// collectionElem is the type an element of a list, set or map is skipped
+// as: a boolean there takes a byte of its own, where a boolean field keeps
+// its value in the field header. Without this a map of booleans would
+// take no bytes per entry, and a hostile count would spin for hours.
+func collectionElem(typ byte) byte {
+	if typ == tTrue || typ == tFalse {
+		return tByte
+	}
+	return typ
+}
+
+// checkCount refuses a collection of n elements when fewer than n bytes
+// are left: no element is smaller than a byte.
+func (r *thriftReader) checkCount(n uint64) error {
+	if n > uint64(len(r.b)-r.off) {
+		return fmt.Errorf("%w: %d elements in %d bytes", errThrift, n, len(r.b)-r.off)
+	}
+	return nil
+}
+
 // skip skips a value of type typ.
 func (r *thriftReader) skip(typ byte, depth int) error {
 	if depth > maxThriftDepth {
@@ -129,11 +149,13 @@ func (r *thriftReader) skip(typ byte, depth int) error {
 				return err
 			}
 		}
+		// Every element takes at least a byte, so a count larger than
+		// the bytes left is a lie, refused before the loop.
+		if err := r.checkCount(n); err != nil {
+			return err
+		}
+		elem = collectionElem(elem)
 		for range n {
-			// Booleans in a list take a byte each.
-			if elem == tTrue || elem == tFalse {
-				elem = tByte
-			}
 			if err := r.skip(elem, depth+1); err != nil {
 				return err
 			}
@@ -148,11 +170,15 @@ func (r *thriftReader) skip(typ byte, depth int) error {
 		if err != nil {
 			return err
 		}
+		if err := r.checkCount(n); err != nil {
+			return err
+		}
+		key, value := collectionElem(kv>>4), collectionElem(kv&0x0f)
 		for range n {
-			if err := r.skip(kv>>4, depth+1); err != nil {
+			if err := r.skip(key, depth+1); err != nil {
 				return err
 			}
-			if err := r.skip(kv&0x0f, depth+1); err != nil {
+			if err := r.skip(value, depth+1); err != nil {
 				return err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/parquet/file"
 )
@@ -96,5 +97,30 @@ func TestThriftNestingBounded(t *testing.T) {
 	}
 	if _, _, err := parsePageHeader(b); !errors.Is(err, errThrift) {
 		t.Fatalf("got %v, want errThrift", err)
+	}
+}
+
+// TestThriftHostileCountsRefused is the input FuzzPageWindowIndex found:
+// a map of booleans, whose entries the skipper once read as taking no
+// bytes, claiming 2^62 entries spun for minutes. Counts larger than the
+// bytes left now fail at once, for maps, lists and sets alike.
+func TestThriftHostileCountsRefused(t *testing.T) {
+	huge := []byte{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40} // uvarint 2^62
+	cases := map[string][]byte{
+		"map of booleans": append(append([]byte{0x2b}, huge...), 0x11, 1, 1, 0), // field 2: map, count, bool→bool
+		"list of structs": append(append([]byte{0x29, 0xfc}, huge...), 0, 0),    // field 2: list<struct>, long count
+		"set of booleans": append(append([]byte{0x2a, 0xf1}, huge...), 1, 0),    // field 2: set<bool>, long count
+	}
+	for name, b := range cases {
+		done := make(chan error, 1)
+		go func() { _, err := parseOffsetIndex(b); done <- err }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, errThrift) {
+				t.Errorf("%s: got %v, want errThrift", name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: still skipping after 10 s", name)
+		}
 	}
 }
