@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"syscall"
 	"time"
 
 	"github.com/tome-data/tome/bench/gen"
+	"github.com/tome-data/tome/dataset"
 )
 
 // env is what a side needs: the data set, the thread count it may use and
@@ -59,6 +61,47 @@ func timed(fn func(c *check) (string, error)) (run, error) {
 		return run{}, err
 	}
 	return r, nil
+}
+
+// timedPath is timed for a side that reads its input file: the file is
+// generated (or found) outside the clock and fn is given its path.
+func timedPath(ctx context.Context, e *env, fn func(c *check, path string) (string, error)) (run, error) {
+	path, err := e.set.Path(ctx, e.file)
+	if err != nil {
+		return run{}, err
+	}
+	return timed(func(c *check) (string, error) { return fn(c, path) })
+}
+
+// timedDataset is timedPath for a side that reads its input through tome:
+// opening it with dataset.Open is part of the measured work.
+func timedDataset(ctx context.Context, e *env, fn func(c *check, d *dataset.Dataset) error) (run, error) {
+	return timedPath(ctx, e, func(c *check, path string) (string, error) {
+		d, err := dataset.Open(ctx, path)
+		if err != nil {
+			return "", err
+		}
+		defer d.Close()
+		return "", fn(c, d)
+	})
+}
+
+// mapFile maps the file at path read-only; unmap releases the mapping.
+func mapFile(path string) (data []byte, unmap func(), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close() // the mapping outlives the descriptor
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err = syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mmap %s: %w", path, err)
+	}
+	return data, func() { syscall.Munmap(data) }, nil
 }
 
 // cpuTime is the user and system time of this process and of the children

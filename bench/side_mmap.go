@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"syscall"
 
 	"github.com/tome-data/tome/dataset"
 )
@@ -18,46 +16,24 @@ import (
 // handing out batches.
 func init() {
 	register("tome-mmap-words", func(ctx context.Context, e *env) (run, error) {
-		path, err := e.set.Path(ctx, e.file)
-		if err != nil {
-			return run{}, err
-		}
-		return timed(func(c *check) (string, error) {
-			d, err := dataset.Open(ctx, path)
-			if err != nil {
-				return "", err
-			}
-			defer d.Close()
+		return timedDataset(ctx, e, func(c *check, d *dataset.Dataset) error {
 			for rec, err := range d.Batches(ctx, nil) {
 				if err != nil {
-					return "", err
+					return err
 				}
 				c.Rows += rec.NumRows()
 				c.Words += sumBatchWords(rec)
 			}
-			return "", nil
+			return nil
 		})
 	})
 	register("raw-sum", func(ctx context.Context, e *env) (run, error) {
-		path, err := e.set.Path(ctx, e.file)
-		if err != nil {
-			return run{}, err
-		}
-		return timed(func(c *check) (string, error) {
-			f, err := os.Open(path)
+		return timedPath(ctx, e, func(c *check, path string) (string, error) {
+			data, unmap, err := mapFile(path)
 			if err != nil {
 				return "", err
 			}
-			defer f.Close()
-			st, err := f.Stat()
-			if err != nil {
-				return "", err
-			}
-			data, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
-			if err != nil {
-				return "", fmt.Errorf("mmap %s: %w", path, err)
-			}
-			defer syscall.Munmap(data)
+			defer unmap()
 			c.Words = sumWords(data)
 			return fmt.Sprintf("%d bytes", len(data)), nil
 		})

@@ -19,11 +19,7 @@ import (
 // stock ones (the same klauspost zstd underneath).
 func init() {
 	register("pqarrow-scan", func(ctx context.Context, e *env) (run, error) {
-		path, err := e.set.Path(ctx, e.file)
-		if err != nil {
-			return run{}, err
-		}
-		return timed(func(c *check) (string, error) {
+		return timedPath(ctx, e, func(c *check, path string) (string, error) {
 			pf, err := file.OpenParquetFile(path, false)
 			if err != nil {
 				return "", err
@@ -38,12 +34,7 @@ func init() {
 				return "", err
 			}
 			defer rr.Release()
-			for rr.Next() {
-				if err := touchBatch(rr.RecordBatch(), c); err != nil {
-					return "", err
-				}
-			}
-			if err := rr.Err(); err != nil {
+			if err := touchAll(rr, c); err != nil {
 				return "", err
 			}
 			return fmt.Sprintf("%d row groups", pf.NumRowGroups()), nil

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"google.golang.org/grpc"
@@ -122,12 +123,7 @@ func readHTTPStream(ctx context.Context, httpAddr, _ string, c *check) error {
 		return err
 	}
 	defer r.Release()
-	for r.Next() {
-		if err := touchBatch(r.RecordBatch(), c); err != nil {
-			return err
-		}
-	}
-	return r.Err()
+	return touchAll(r, c)
 }
 
 func readFlight(ctx context.Context, _, flightAddr string, c *check) error {
@@ -145,6 +141,11 @@ func readFlight(ctx context.Context, _, flightAddr string, c *check) error {
 		return err
 	}
 	defer r.Release()
+	return touchAll(r, c)
+}
+
+// touchAll touches every batch a record reader yields.
+func touchAll(r array.RecordReader, c *check) error {
 	for r.Next() {
 		if err := touchBatch(r.RecordBatch(), c); err != nil {
 			return err

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"syscall"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -49,30 +47,21 @@ func init() {
 // tomeTrain opens the file, starts a training stream with o and touches
 // every value it delivers.
 func tomeTrain(ctx context.Context, e *env, o dataset.TrainOptions) (run, error) {
-	path, err := e.set.Path(ctx, e.file)
-	if err != nil {
-		return run{}, err
-	}
-	return timed(func(c *check) (string, error) {
-		d, err := dataset.Open(ctx, path)
-		if err != nil {
-			return "", err
-		}
-		defer d.Close()
+	return timedDataset(ctx, e, func(c *check, d *dataset.Dataset) error {
 		s, err := d.Train(o)
 		if err != nil {
-			return "", err
+			return err
 		}
 		defer s.Close()
 		for rec, err := range s.Batches(ctx) {
 			if err != nil {
-				return "", err
+				return err
 			}
 			if err := touchBatch(rec, c); err != nil {
-				return "", err
+				return err
 			}
 		}
-		return "", nil
+		return nil
 	})
 }
 
@@ -81,20 +70,11 @@ func arrowTake(ctx context.Context, e *env) (run, error) {
 	if err != nil {
 		return run{}, err
 	}
-	f, err := os.Open(path)
+	data, unmap, err := mapFile(path)
 	if err != nil {
 		return run{}, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return run{}, err
-	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
-	if err != nil {
-		return run{}, err
-	}
-	defer syscall.Munmap(data)
+	defer unmap()
 	whole, err := concatIPC(data)
 	if err != nil {
 		return run{}, err

@@ -30,32 +30,19 @@ func (r *flatRow) addTo(c *check) {
 
 func init() {
 	register("tome-typed", func(ctx context.Context, e *env) (run, error) {
-		path, err := e.set.Path(ctx, e.file)
-		if err != nil {
-			return run{}, err
-		}
-		return timed(func(c *check) (string, error) {
-			d, err := dataset.Open(ctx, path)
-			if err != nil {
-				return "", err
-			}
-			defer d.Close()
+		return timedDataset(ctx, e, func(c *check, d *dataset.Dataset) error {
 			opts := &dataset.ScanOptions{Columns: []string{"id", "label", "text"}}
 			for row, err := range dataset.Scan[flatRow](ctx, d, opts) {
 				if err != nil {
-					return "", err
+					return err
 				}
 				row.addTo(c)
 			}
-			return "", nil
+			return nil
 		})
 	})
 	register("parquetgo-typed", func(ctx context.Context, e *env) (run, error) {
-		path, err := e.set.Path(ctx, e.file)
-		if err != nil {
-			return run{}, err
-		}
-		return timed(func(c *check) (string, error) {
+		return timedPath(ctx, e, func(c *check, path string) (string, error) {
 			f, err := os.Open(path)
 			if err != nil {
 				return "", err
