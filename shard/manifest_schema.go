@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"github.com/tome-data/tome/format"
+	tomeipc "github.com/tome-data/tome/format/ipc"
 )
 
 // maxSchemaBytes bounds a serialized schema in a manifest. Real ones are
@@ -48,26 +49,25 @@ func NewSchema(s *arrow.Schema) (Schema, error) {
 
 // Arrow decodes the schema. Bytes that are not a schema, or a schema that
 // disagrees with Fields, give an error wrapping format.ErrCorrupt.
-func (s Schema) Arrow() (schema *arrow.Schema, err error) {
+func (s Schema) Arrow() (*arrow.Schema, error) {
 	if len(s.IPC) == 0 {
 		return nil, fmt.Errorf("%w: schema: no ipc bytes", format.ErrCorrupt)
 	}
 	if len(s.IPC) > maxSchemaBytes {
 		return nil, fmt.Errorf("%w: schema: %d bytes, more than %d", format.ErrCorrupt, len(s.IPC), maxSchemaBytes)
 	}
-	// arrow-go's decoder trusts the flatbuffer it is given; the bytes come
-	// from a file anyone could have edited.
-	defer func() {
-		if p := recover(); p != nil {
-			schema, err = nil, fmt.Errorf("%w: schema: %v", format.ErrCorrupt, p)
-		}
-	}()
-	r, err := ipc.NewReader(bytes.NewReader(s.IPC))
+	// arrow-go's own decoder trusts the flatbuffer it is given (a field
+	// count it sizes a slice from, unchecked); the bytes come from a file
+	// anyone could have edited, so format/ipc, which checks every count
+	// and offset first, reads them.
+	r, err := tomeipc.Open(bytes.NewReader(s.IPC), int64(len(s.IPC)), tomeipc.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("%w: schema: %v", format.ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: schema: %w", format.ErrCorrupt, err)
 	}
-	defer r.Release()
-	schema = r.Schema()
+	schema := r.Schema()
+	if err := r.Close(); err != nil {
+		return nil, fmt.Errorf("%w: schema: %w", format.ErrCorrupt, err)
+	}
 	if schema.NumFields() != len(s.Fields) {
 		return nil, fmt.Errorf("%w: schema: %d fields listed, %d serialized", format.ErrCorrupt, len(s.Fields), schema.NumFields())
 	}
