@@ -58,36 +58,21 @@ func gatherOffsets[O offset](out []O, srcOffs [][]O, limits []int64, spans []Spa
 }
 
 // gatherBinary copies binary and string values: offsets first, which size
-// the data buffer exactly, then one copy per span.
-func gatherBinary[O offset](mem memory.Allocator, dt arrow.DataType, srcs []arrow.ArrayData, spans []Span, n int) (arrow.ArrayData, error) {
-	srcOffs := make([][]O, len(srcs))
-	srcData := make([][]byte, len(srcs))
-	limits := make([]int64, len(srcs))
-	for i, s := range srcs {
-		o, err := valuesOf[O](s, 1, 1)
-		if err != nil {
-			return nil, err
-		}
-		srcOffs[i] = o
-		if bufs := s.Buffers(); len(bufs) > 2 && bufs[2] != nil {
-			srcData[i] = bufs[2].Bytes()
-		}
-		limits[i] = int64(len(srcData[i]))
-	}
-	validity, nulls, err := gatherValidity(mem, srcs, spans, n)
-	if err != nil {
-		return nil, err
-	}
+// the data buffer exactly, then one copy per span. offs is c.offs32 or
+// c.offs64, as O.
+func gatherBinary[O offset](mem memory.Allocator, c *column, offs [][]O, spans []Span, n int) (arrow.ArrayData, error) {
 	offsets := alloc(mem, (n+1)*int(sizeOf[O]()))
 	scratch := borrowSpans(len(spans))
-	ranges, err := gatherOffsets(typed[O](offsets.Bytes()), srcOffs, limits, spans, *scratch)
+	ranges, err := gatherOffsets(typed[O](offsets.Bytes()), offs, c.limits, spans, *scratch)
 	defer func() { returnSpans(scratch, ranges) }()
 	if err != nil {
-		releaseBuffers(validity, offsets)
+		releaseBuffers(offsets)
 		return nil, err
 	}
+	validity, nulls := c.validity(mem, spans, n)
 	data := alloc(mem, int(typed[O](offsets.Bytes())[n]))
 	dst := data.Bytes()
+	srcData := c.values
 	pos := 0
 	for i, r := range ranges {
 		if i+prefetchAhead < len(ranges) {
@@ -96,7 +81,7 @@ func gatherBinary[O offset](mem memory.Allocator, dt arrow.DataType, srcs []arro
 		}
 		pos += copy(dst[pos:], srcData[r.Src][r.Off:r.Off+r.Len])
 	}
-	return newData(dt, n, []*memory.Buffer{validity, offsets, data}, nil, nulls), nil
+	return newData(c.dt, n, []*memory.Buffer{validity, offsets, data}, nil, nulls), nil
 }
 
 func sizeOf[O offset]() uintptr {

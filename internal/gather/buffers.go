@@ -101,8 +101,17 @@ func gatherValidity(mem memory.Allocator, srcs []arrow.ArrayData, spans []Span, 
 	buf := alloc(mem, int(bitutil.BytesForBits(int64(n))))
 	out := buf.Bytes()
 	clear(out)
-	copyBits(out, bits, srcs, spans, true)
+	copyBits(out, bits, offsetsOf(srcs), spans, true)
 	return buf, n - bitutil.CountSetBits(out, 0, n), nil
+}
+
+// offsetsOf returns the offset of every source.
+func offsetsOf(srcs []arrow.ArrayData) []int {
+	offs := make([]int, len(srcs))
+	for i, s := range srcs {
+		offs[i] = s.Offset()
+	}
+	return offs
 }
 
 // anySpanIn reports whether a span reads a source whose bitmap is set.
@@ -116,9 +125,10 @@ func anySpanIn(spans []Span, bits [][]byte) bool {
 }
 
 // copyBits copies the bits spans pick from bitmaps (indexed by source,
-// offsets taken from srcs) into dst, which must be zeroed. A nil bitmap
-// reads as all ones when absentSet, else as all zeros.
-func copyBits(dst []byte, bitmaps [][]byte, srcs []arrow.ArrayData, spans []Span, absentSet bool) {
+// where source i's rows start at bit offsets[i]) into dst, which must be
+// zeroed. A nil bitmap reads as all ones when absentSet, else as all
+// zeros.
+func copyBits(dst []byte, bitmaps [][]byte, offsets []int, spans []Span, absentSet bool) {
 	pos := 0
 	for _, s := range spans {
 		b := bitmaps[s.Src]
@@ -128,11 +138,11 @@ func copyBits(dst []byte, bitmaps [][]byte, srcs []arrow.ArrayData, spans []Span
 				bitutil.SetBitsTo(dst, int64(pos), int64(s.Len), true)
 			}
 		case s.Len == 1:
-			if bitutil.BitIsSet(b, srcs[s.Src].Offset()+s.Off) {
+			if bitutil.BitIsSet(b, offsets[s.Src]+s.Off) {
 				bitutil.SetBit(dst, pos)
 			}
 		default:
-			bitutil.CopyBitmap(b, srcs[s.Src].Offset()+s.Off, s.Len, dst, pos)
+			bitutil.CopyBitmap(b, offsets[s.Src]+s.Off, s.Len, dst, pos)
 		}
 		pos += s.Len
 	}

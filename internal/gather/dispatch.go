@@ -16,16 +16,9 @@ func gatherData(mem memory.Allocator, dt arrow.DataType, srcs []arrow.ArrayData,
 		return array.NewData(dt, n, []*memory.Buffer{nil}, nil, n, 0), nil
 	case *arrow.BooleanType:
 		return gatherBool(mem, dt, srcs, spans, n)
-	case *arrow.BinaryType, *arrow.StringType:
-		return gatherBinary[int32](mem, dt, srcs, spans, n)
-	case *arrow.LargeBinaryType, *arrow.LargeStringType:
-		return gatherBinary[int64](mem, dt, srcs, spans, n)
-	case *arrow.ListType:
-		return gatherList[int32](mem, dt, t.Elem(), srcs, spans, n)
-	case *arrow.MapType:
-		return gatherList[int32](mem, dt, t.Elem(), srcs, spans, n)
-	case *arrow.LargeListType:
-		return gatherList[int64](mem, dt, t.Elem(), srcs, spans, n)
+	case *arrow.BinaryType, *arrow.StringType, *arrow.LargeBinaryType, *arrow.LargeStringType,
+		*arrow.ListType, *arrow.MapType, *arrow.LargeListType:
+		return gatherColumn(mem, dt, srcs, spans, n)
 	case *arrow.FixedSizeListType:
 		return gatherFixedSizeList(mem, t, srcs, spans, n)
 	case *arrow.StructType:
@@ -40,10 +33,19 @@ func gatherData(mem memory.Allocator, dt arrow.DataType, srcs []arrow.ArrayData,
 		return gatherFallback(mem, dt, srcs, spans, n)
 	case arrow.FixedWidthDataType:
 		if t.BitWidth() > 0 && t.BitWidth()%8 == 0 {
-			return gatherFixed(mem, dt, t.BitWidth()/8, srcs, spans, n)
+			return gatherColumn(mem, dt, srcs, spans, n)
 		}
 	}
 	return gatherFallback(mem, dt, srcs, spans, n)
+}
+
+// gatherColumn gathers the types with prepared kernels (see column).
+func gatherColumn(mem memory.Allocator, dt arrow.DataType, srcs []arrow.ArrayData, spans []Span, n int) (arrow.ArrayData, error) {
+	c, err := columnOf(dt, srcs)
+	if err != nil {
+		return nil, err
+	}
+	return c.gather(mem, spans, n)
 }
 
 // gatherExtension gathers the storage and wraps it in the extension type.

@@ -14,7 +14,10 @@
 // types (dictionary, run-end encoded, views) fall back to arrow-go's
 // compute.Take per source, or to slicing and concatenation where
 // compute.Take has no kernel. Batch gathers the columns of a large batch in
-// parallel. Scattered rows are memory-latency bound, so the copy loops
+// parallel. A Sources keeps record batches prepared (checked, their
+// buffers located) for many gathers, so that a caller drawing batch after
+// batch from the same thousands of sources, as a global shuffle does,
+// prepares each once. Scattered rows are memory-latency bound, so the copy loops
 // prefetch the rows a few spans ahead (amd64), keeping many cache misses in
 // flight at once.
 //

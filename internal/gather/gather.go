@@ -1,7 +1,6 @@
 package gather
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
@@ -43,74 +42,17 @@ func Array(mem memory.Allocator, srcs []arrow.Array, spans []Span) (_ arrow.Arra
 // Batch returns a new record batch of schema holding the rows spans pick
 // from srcs, in span order. Every source must have schema's column types
 // (metadata may differ). Large batches gather their columns in parallel,
-// on up to GOMAXPROCS goroutines, the costliest columns first.
+// on up to GOMAXPROCS goroutines, the costliest columns first. A caller
+// that gathers many batches from the same sources should keep them in a
+// Sources instead.
 func Batch(mem memory.Allocator, schema *arrow.Schema, srcs []arrow.RecordBatch, spans []Span) (arrow.RecordBatch, error) {
-	nc := schema.NumFields()
-	for i, s := range srcs {
-		if int(s.NumCols()) != nc {
-			return nil, fmt.Errorf("gather: %w: source %d has %d columns, want %d", format.ErrSchema, i, s.NumCols(), nc)
-		}
-	}
-	cols := make([][]arrow.ArrayData, nc)
-	// Every column is checked, not just the first: a malformed batch may
-	// have columns shorter than it says. The spans are checked once,
-	// against each source's shortest column, from a compact slice: a
-	// global shuffle's batch draws from thousands of sources, whose array
-	// headers are cache misses.
-	shortest := make([]int, len(srcs))
-	all := make([]arrow.ArrayData, nc*len(srcs)) // one allocation, not one per column
-	for c := range nc {
-		cols[c] = all[c*len(srcs) : (c+1)*len(srcs) : (c+1)*len(srcs)]
-		for i, s := range srcs {
-			d := s.Column(c).Data()
-			cols[c][i] = d
-			if c == 0 || d.Len() < shortest[i] {
-				shortest[i] = d.Len()
-			}
-		}
-		if err := sameType(schema.Field(c).Type, cols[c], schema.Field(c).Name); err != nil {
+	set := NewSources(schema)
+	for _, s := range srcs {
+		if err := set.Add(s); err != nil {
 			return nil, err
 		}
 	}
-	if nc > 0 {
-		if _, err := checkSpanLens(spans, shortest); err != nil {
-			for c := range nc { // name the column
-				if _, err := checkSpans(spans, cols[c]); err != nil {
-					return nil, fmt.Errorf("column %s: %w", schema.Field(c).Name, err)
-				}
-			}
-			return nil, err
-		}
-	}
-	n := Rows(spans)
-	out := make([]arrow.Array, nc)
-	errs := make([]error, nc)
-	gatherOne := func(c int) {
-		f := schema.Field(c)
-		if n == 0 {
-			out[c] = array.MakeArrayOfNull(mem, f.Type, 0)
-			return
-		}
-		d, err := gatherColumn(mem, f.Type, cols[c], spans, n)
-		if err != nil {
-			errs[c] = fmt.Errorf("gathering column %s: %w", f.Name, err)
-			return
-		}
-		out[c] = array.MakeFromData(d)
-		d.Release()
-	}
-	forEachColumn(schema, n*nc, gatherOne)
-	if err := errors.Join(errs...); err != nil {
-		releaseAll(slices.DeleteFunc(out, func(a arrow.Array) bool { return a == nil }))
-		return nil, err
-	}
-	defer releaseAll(out)
-	return array.NewRecordBatch(schema, out, int64(n)), nil
-}
-
-func gatherColumn(mem memory.Allocator, dt arrow.DataType, data []arrow.ArrayData, spans []Span, n int) (_ arrow.ArrayData, err error) {
-	defer recoverCorrupt(&err)
-	return gatherData(mem, dt, data, spans, n)
+	return set.Gather(mem, spans)
 }
 
 // checkSpans checks every span against its source and returns the number

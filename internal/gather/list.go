@@ -6,40 +6,24 @@ import (
 )
 
 // gatherList copies lists, large lists and maps: the offsets, then the
-// children as one span per run of parent rows.
-func gatherList[O offset](mem memory.Allocator, dt, elem arrow.DataType, srcs []arrow.ArrayData, spans []Span, n int) (arrow.ArrayData, error) {
-	srcOffs := make([][]O, len(srcs))
-	children := make([]arrow.ArrayData, len(srcs))
-	limits := make([]int64, len(srcs))
-	for i, s := range srcs {
-		o, err := valuesOf[O](s, 1, 1)
-		if err != nil {
-			return nil, err
-		}
-		if len(s.Children()) != 1 {
-			return nil, corrupt("%s with %d children", dt, len(s.Children()))
-		}
-		srcOffs[i], children[i] = o, s.Children()[0]
-		limits[i] = int64(children[i].Len())
-	}
-	validity, nulls, err := gatherValidity(mem, srcs, spans, n)
-	if err != nil {
-		return nil, err
-	}
+// children as one span per run of parent rows. offs is c.offs32 or
+// c.offs64, as O.
+func gatherList[O offset](mem memory.Allocator, c *column, offs [][]O, spans []Span, n int) (arrow.ArrayData, error) {
 	offsets := alloc(mem, (n+1)*int(sizeOf[O]()))
 	scratch := borrowSpans(len(spans))
-	childSpans, err := gatherOffsets(typed[O](offsets.Bytes()), srcOffs, limits, spans, *scratch)
+	childSpans, err := gatherOffsets(typed[O](offsets.Bytes()), offs, c.limits, spans, *scratch)
 	defer func() { returnSpans(scratch, childSpans) }() // the child's gather keeps no span
 	if err != nil {
-		releaseBuffers(validity, offsets)
+		releaseBuffers(offsets)
 		return nil, err
 	}
-	child, err := gatherData(mem, elem, children, childSpans, int(typed[O](offsets.Bytes())[n]))
+	child, err := c.child.gather(mem, childSpans, int(typed[O](offsets.Bytes())[n]))
 	if err != nil {
-		releaseBuffers(validity, offsets)
+		releaseBuffers(offsets)
 		return nil, err
 	}
-	return newData(dt, n, []*memory.Buffer{validity, offsets}, []arrow.ArrayData{child}, nulls), nil
+	validity, nulls := c.validity(mem, spans, n)
+	return newData(c.dt, n, []*memory.Buffer{validity, offsets}, []arrow.ArrayData{child}, nulls), nil
 }
 
 // gatherFixedSizeList copies fixed-size lists: a span of rows is a span of

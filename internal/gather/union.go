@@ -106,11 +106,12 @@ func gatherDenseUnion(mem memory.Allocator, t *arrow.DenseUnionType, srcs []arro
 
 // gatherCodes copies a union's type codes.
 func gatherCodes(mem memory.Allocator, t arrow.UnionType, srcs []arrow.ArrayData, spans []Span, n int) (*memory.Buffer, error) {
-	buf := alloc(mem, n)
-	if err := copyFixed[uint8](buf.Bytes(), srcs, spans); err != nil {
-		buf.Release()
+	vals, err := fixedViews(srcs, 1)
+	if err != nil {
 		return nil, err
 	}
+	buf := alloc(mem, n)
+	copyFixed[uint8](buf.Bytes(), vals, spans)
 	ids := t.ChildIDs()
 	for _, c := range typed[int8](buf.Bytes()) {
 		if c < 0 || int(c) >= len(ids) || ids[c] < 0 {
