@@ -1,7 +1,9 @@
 package parquet
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"iter"
@@ -10,9 +12,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/tome-data/tome/format"
+	"github.com/tome-data/tome/format/ipc"
 )
 
 // Reader reads the record batches of one Parquet file. Its chunks are the
@@ -72,6 +76,9 @@ func (rd *Reader) open(src source) (err error) {
 		return err
 	}
 	md := rd.file.MetaData()
+	if err := checkArrowSchema(md.KeyValueMetadata()); err != nil {
+		return err
+	}
 	rd.arrow, err = pqarrow.NewFileReader(rd.file, pqarrow.ArrowReadProperties{}, rd.opts.Mem())
 	if err != nil {
 		return err
@@ -158,4 +165,31 @@ func (rd *Reader) ReadChunk(ctx context.Context, i int) iter.Seq2[arrow.RecordBa
 func (rd *Reader) Close() error {
 	rd.closed.Store(true)
 	return nil
+}
+
+// checkArrowSchema reads the Arrow schema an Arrow writer stored under
+// "ARROW:schema" with format/ipc, which checks every count and offset,
+// before pqarrow hands the same bytes to arrow-go's IPC decoder, which
+// trusts them: a child count in a forged schema made it allocate 70 GB.
+// The value is base64, padded or not, as pqarrow accepts it.
+func checkArrowSchema(kv metadata.KeyValueMetadata) error {
+	v := kv.FindValue(arrowSchemaKey)
+	if v == nil {
+		return nil
+	}
+	var ser []byte
+	var err error
+	if len(*v)%4 == 0 {
+		ser, err = base64.StdEncoding.DecodeString(*v)
+	}
+	if len(ser) == 0 || err != nil {
+		if ser, err = base64.RawStdEncoding.DecodeString(*v); err != nil {
+			return fmt.Errorf("%w: %s metadata is not base64: %w", format.ErrCorrupt, arrowSchemaKey, err)
+		}
+	}
+	r, err := ipc.Open(bytes.NewReader(ser), int64(len(ser)), ipc.Options{})
+	if err != nil {
+		return fmt.Errorf("%w: %s metadata: %w", format.ErrCorrupt, arrowSchemaKey, err)
+	}
+	return r.Close()
 }
