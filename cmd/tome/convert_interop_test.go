@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/tome-data/tome/internal/interop"
 )
 
 // interopChecksum is what internal/interop/checksum.mjs prints.
@@ -98,14 +100,8 @@ func writeInteropInput(t *testing.T, dir string, n int) (string, string, interop
 // DuckDB over the Parquet shards (one glob), npm's apache-arrow over each
 // Arrow shard, Hugging Face layout included.
 func TestConvertedDatasetsReadByIndependentReaders(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("Node.js is not installed; skipping the independent-reader checks")
-	}
 	script, _ := filepath.Abs("../../internal/interop/checksum.mjs")
-	if _, err := os.Stat(filepath.Join(filepath.Dir(script), "node_modules", "apache-arrow")); err != nil {
-		t.Skip("Node packages missing: run `npm ci` in internal/interop")
-	}
+	node := interop.Node(t, filepath.Dir(script), "apache-arrow")
 	dir := t.TempDir()
 	src, schema, want := writeInteropInput(t, dir, 6000)
 	for _, tt := range []struct{ to, reader string }{

@@ -99,13 +99,7 @@ func makeBatches(t *testing.T, n int) ([]arrow.RecordBatch, checksum) {
 }
 
 func TestIndependentReaders(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("Node.js is not installed; skipping the independent-reader checks")
-	}
-	if _, err := os.Stat("node_modules/apache-arrow"); err != nil {
-		t.Fatal("Node packages missing: run `npm ci` in internal/interop (.ci/run does)")
-	}
+	node := Node(t, ".", "apache-arrow")
 	batches, want := makeBatches(t, 25_000)
 	defer func() {
 		for _, b := range batches {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tome-data/tome/dataset"
+	"github.com/tome-data/tome/internal/interop"
 )
 
 // streamRows is what ../interop/stream_rows.mjs prints.
@@ -27,13 +28,7 @@ type streamRows struct {
 // An independent client, npm's apache-arrow reading the HTTP stream as it
 // arrives, gets the rows tome's training stream has, in the same order.
 func TestNodeArrowReadsTheStream(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("Node.js is not installed; skipping the independent-client check")
-	}
-	if _, err := os.Stat("../interop/node_modules/apache-arrow"); err != nil {
-		t.Skip("Node packages missing: run `npm ci` in internal/interop (.ci/run does)")
-	}
+	node := interop.Node(t, "../interop", "apache-arrow")
 	dir := writeShards(t, ".arrow", 1000, 40, 3000, 2500)
 	ts := startServer(t, Config{Token: "tk"}, Spec{Name: "d", Path: dir})
 	cases := []Params{

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tome-data/tome/internal/interop"
 )
 
 // chromiumPath finds Debian's Chromium; TOME_CHROMIUM overrides it.
@@ -65,13 +66,7 @@ func TestBrowser(t *testing.T) {
 	if chromium == "" {
 		t.Skip("Chromium is not installed (apt-get install chromium; .ci/run tries)")
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("Node.js is not installed")
-	}
-	if _, err := os.Stat("e2e/node_modules/playwright-core"); err != nil {
-		t.Skip("playwright-core missing: run `npm ci` in internal/viewer/e2e (.ci/run does)")
-	}
+	node := interop.Node(t, "e2e", "playwright-core")
 	srv := httptest.NewServer(Handler(newTestCatalog(t, map[string]string{"imgs": writeImageDataset(t, 30)})))
 	defer srv.Close()
 
