@@ -15,6 +15,14 @@ import (
 // every chunk its pending rows come from, so the memory it pins is bounded
 // by maxBytes of decoded chunks (zero-copy chunks cost next to nothing),
 // and full() tells the caller when to flush.
+//
+// A flush keeps the chunks the flushed batch used, prepared as gather
+// sources, for the batches after it: a global shuffle draws every batch
+// from nearly every chunk, and fetching them from the cache and preparing
+// their buffers again per batch cost a third of the gather. Kept chunks
+// the pending rows do not use count towards the cache's bounds but not
+// towards full(), so batches are cut where they always were; they are
+// dropped when the bounds would be passed, and by reset.
 type rowGatherer struct {
 	ctx       context.Context
 	a         *randomAccess
@@ -24,16 +32,21 @@ type rowGatherer struct {
 	maxChunks int // the cache's bounds: a gather holds no more than the cache
 	maxBytes  int64
 
-	chunks  []*chunk            // held, in first-use order
-	held    []int               // held[i] is chunks[i]'s number across shards
-	base    []int               // base[i]: index in srcs of chunks[i]'s first batch
-	slot    chunkSlots          // chunk number across shards -> 1 + index in chunks
-	srcs    []arrow.RecordBatch // the held chunks' batches, projected
-	spans   []gather.Span
-	rows    int
-	bytes   int64
-	lastG   int // the chunk of the previous add, a shortcut for runs
-	lastIdx int
+	chunks    []*chunk            // held, in first-use order
+	held      []int               // held[i] is chunks[i]'s number across shards
+	base      []int               // base[i]: index in srcs of chunks[i]'s first batch
+	usedIn    []int               // usedIn[i]: the last batch that used chunks[i]
+	slot      chunkSlots          // chunk number across shards -> 1 + index in chunks
+	srcs      []arrow.RecordBatch // the held chunks' batches, projected
+	sources   *gather.Sources     // srcs, prepared
+	heldBytes int64               // the cost of every held chunk
+	batch     int                 // the number of the pending batch
+	spans     []gather.Span
+	rows      int
+	used      int   // the held chunks the pending rows use
+	bytes     int64 // and their cost
+	lastG     int   // the chunk of the previous add, a shortcut for runs
+	lastIdx   int
 }
 
 // A projection is the columns a scan reads: their names (nil for all),
@@ -88,13 +101,17 @@ func newRowGatherer(ctx context.Context, a *randomAccess, mem memory.Allocator, 
 		return nil, err
 	}
 	maxChunks, maxBytes := a.cache.bounds()
-	return &rowGatherer{
+	g := &rowGatherer{
 		ctx: ctx, a: a, mem: mem, proj: proj, maxRows: maxRows, maxChunks: maxChunks, maxBytes: maxBytes,
-		slot: newChunkSlots(len(ix.shard)), lastIdx: -1,
+		slot: newChunkSlots(len(ix.shard)), lastIdx: -1, sources: gather.NewSources(proj.schema),
 		// Room for a shuffle's batch of single rows at once: growing
 		// there by doubling allocated twice as much, per segment.
 		spans: make([]gather.Span, 0, min(maxRows, maxPresizedSpans)),
-	}, nil
+	}
+	// Room for the chunks a batch of scattered rows draws from (one
+	// source each, for most formats): there too growing was costly.
+	g.sources.Grow(min(len(ix.shard), maxChunks, maxRows))
+	return g, nil
 }
 
 // maxPresizedSpans bounds the span list a gatherer allocates up front: a
@@ -102,9 +119,9 @@ func newRowGatherer(ctx context.Context, a *randomAccess, mem memory.Allocator, 
 const maxPresizedSpans = 1 << 14
 
 // full reports whether the pending rows should be flushed: the batch is
-// complete, or the chunks held pin too much memory.
+// complete, or the chunks they use pin too much memory.
 func (g *rowGatherer) full() bool {
-	return g.rows >= g.maxRows || g.bytes >= g.maxBytes || len(g.chunks) >= g.maxChunks
+	return g.rows >= g.maxRows || g.bytes >= g.maxBytes || g.used >= g.maxChunks
 }
 
 // room is how many more rows fit before the batch is complete.
@@ -134,41 +151,122 @@ func (g *rowGatherer) add(at chunkLoc, n int) error {
 	return nil
 }
 
-// hold returns the index of the chunk at among the held chunks, fetching
-// it from the cache on first use.
+// hold returns the index of the chunk at among the held chunks, marked
+// used by the pending batch, fetching it from the cache on first use.
 func (g *rowGatherer) hold(at chunkLoc) (int, error) {
-	if i := g.slot.get(at.g); i > 0 {
-		return int(i - 1), nil
+	if i := int(g.slot.get(at.g)) - 1; i >= 0 {
+		if g.usedIn[i] != g.batch {
+			g.usedIn[i] = g.batch
+			g.used++
+			g.bytes += g.chunks[i].bytes
+		}
+		return i, nil
 	}
 	k := g.proj.key(g.a, at.shard, at.chunk)
 	ch, err := g.a.cache.get(g.ctx, k)
 	if err != nil {
 		return 0, err
 	}
+	if len(g.chunks) >= g.maxChunks || g.heldBytes+ch.bytes > g.maxBytes {
+		g.dropUnused()
+	}
+	first := len(g.srcs)
+	for _, b := range ch.batches {
+		src := g.proj.apply(k, b)
+		g.srcs = append(g.srcs, src)
+		if err := g.sources.Add(src); err != nil {
+			for _, s := range g.srcs[first:] {
+				s.Release()
+			}
+			clear(g.srcs[first:])
+			g.srcs = g.srcs[:first]
+			g.sources.Truncate(first)
+			ch.release()
+			return 0, err
+		}
+	}
 	i := len(g.chunks)
 	g.slot.set(at.g, int32(i+1))
 	g.chunks = append(g.chunks, ch)
 	g.held = append(g.held, at.g)
-	g.base = append(g.base, len(g.srcs))
-	for _, b := range ch.batches {
-		g.srcs = append(g.srcs, g.proj.apply(k, b))
-	}
+	g.base = append(g.base, first)
+	g.usedIn = append(g.usedIn, g.batch)
+	g.heldBytes += ch.bytes
+	g.used++
 	g.bytes += ch.bytes
 	return i, nil
 }
 
 // flush copies the pending rows into a new batch, the caller's to
-// release, and drops the chunks it held.
+// release, and starts the next batch, keeping the chunks this one used.
 func (g *rowGatherer) flush() (arrow.RecordBatch, error) {
-	defer g.reset()
-	out, err := gather.Batch(g.mem, g.proj.schema, g.srcs, g.spans)
+	out, err := g.sources.Gather(g.mem, g.spans)
 	if err != nil {
+		g.reset()
 		return nil, fmt.Errorf("gathering %d rows: %w", g.rows, err)
 	}
+	g.spans = g.spans[:0]
+	if unused := len(g.chunks) - g.used; unused > len(g.chunks)/2 {
+		// Most held chunks went out of use (a block shuffle's window
+		// moved on): drop them now rather than pin them. A few are
+		// left for the bounds to drop, so that a global shuffle, whose
+		// every batch misses a few chunks it will use again, does not
+		// renumber its sources per batch.
+		g.dropUnused()
+	}
+	g.batch++
+	g.rows, g.used, g.bytes, g.lastIdx = 0, 0, 0, -1
 	return out, nil
 }
 
-// reset drops the pending rows and the chunks they needed.
+// dropUnused releases the held chunks that the pending batch does not
+// use, renumbering the sources of the rest and of the pending spans.
+func (g *rowGatherer) dropUnused() {
+	if g.used == len(g.chunks) {
+		return
+	}
+	keepSrc := make([]bool, len(g.srcs))
+	newSrc := make([]int, len(g.srcs))
+	n, next := 0, 0
+	for i, ch := range g.chunks {
+		nb := len(ch.batches)
+		if g.usedIn[i] != g.batch {
+			for _, b := range g.srcs[g.base[i] : g.base[i]+nb] {
+				b.Release()
+			}
+			g.slot.set(g.held[i], 0)
+			g.heldBytes -= ch.bytes
+			ch.release()
+			continue
+		}
+		for j := range nb {
+			keepSrc[g.base[i]+j] = true
+			newSrc[g.base[i]+j] = next + j
+		}
+		g.chunks[n], g.held[n], g.usedIn[n], g.base[n] = ch, g.held[i], g.usedIn[i], next
+		g.slot.set(g.held[n], int32(n+1))
+		next += nb
+		n++
+	}
+	clear(g.chunks[n:])
+	g.chunks, g.held, g.usedIn, g.base = g.chunks[:n], g.held[:n], g.usedIn[:n], g.base[:n]
+	k := 0
+	for i, b := range g.srcs {
+		if keepSrc[i] {
+			g.srcs[k] = b
+			k++
+		}
+	}
+	clear(g.srcs[k:])
+	g.srcs = g.srcs[:k]
+	g.sources.Keep(keepSrc)
+	for i := range g.spans {
+		g.spans[i].Src = newSrc[g.spans[i].Src]
+	}
+	g.lastIdx = -1
+}
+
+// reset drops the pending rows and every chunk held.
 func (g *rowGatherer) reset() {
 	for _, b := range g.srcs {
 		b.Release()
@@ -177,8 +275,12 @@ func (g *rowGatherer) reset() {
 		ch.release()
 		g.slot.set(g.held[i], 0)
 	}
-	g.chunks, g.held, g.base, g.srcs, g.spans = g.chunks[:0], g.held[:0], g.base[:0], g.srcs[:0], g.spans[:0]
-	g.rows, g.bytes, g.lastIdx = 0, 0, -1
+	clear(g.chunks)
+	clear(g.srcs)
+	g.sources.Reset()
+	g.chunks, g.held, g.base, g.usedIn, g.srcs, g.spans = g.chunks[:0], g.held[:0], g.base[:0], g.usedIn[:0], g.srcs[:0], g.spans[:0]
+	g.rows, g.used, g.bytes, g.heldBytes, g.lastIdx = 0, 0, 0, 0, -1
+	g.batch++
 }
 
 // chunkSlots maps chunk numbers to small integers, 0 when absent: a slice

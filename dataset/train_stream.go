@@ -172,13 +172,24 @@ func (s *TrainStream) read(ctx context.Context) iter.Seq2[arrow.RecordBatch, err
 // the segments a parallel read holds stay small.
 const segmentBatches = 4
 
+// seqSegmentBatches is the length of a segment of a sequential read, in
+// batches. Its segments are read one at a time into one buffer, so they
+// may be longer, and they gain by it: each segment's view scan prepares
+// the chunks it gathers from once, and a global shuffle's every batch
+// draws from nearly every chunk. 16 batches of 8,192 rows are a buffer of
+// 1 MiB.
+const seqSegmentBatches = 16
+
 // segments yields the stream's rows in delivery order, in slices of
 // segmentBatches batches. Each slice is the consumer's, unless reuse is
-// set: then it is valid until the loop body returns, and the next
-// segment overwrites it (256 KiB that need not be allocated and collected
-// per segment).
+// set: then segments are seqSegmentBatches long, each is valid until the
+// loop body returns, and the next overwrites it (a buffer that need not
+// be allocated and collected per segment).
 func (s *TrainStream) segments(ctx context.Context, reuse bool) iter.Seq2[[]int64, error] {
 	size := segmentBatches * s.gatherRows()
+	if reuse {
+		size = seqSegmentBatches * s.gatherRows()
+	}
 	return func(yield func([]int64, error) bool) {
 		seg := make([]int64, 0, size)
 		for row, err := range s.ord.rows() {
