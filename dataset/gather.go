@@ -36,6 +36,7 @@ type rowGatherer struct {
 	held      []int               // held[i] is chunks[i]'s number across shards
 	base      []int               // base[i]: index in srcs of chunks[i]'s first batch
 	usedIn    []int               // usedIn[i]: the last batch that used chunks[i]
+	single    []bool              // single[i]: chunks[i] is one batch
 	slot      chunkSlots          // chunk number across shards -> 1 + index in chunks
 	srcs      []arrow.RecordBatch // the held chunks' batches, projected
 	sources   *gather.Sources     // srcs, prepared
@@ -138,6 +139,13 @@ func (g *rowGatherer) add(at chunkLoc, n int) error {
 		}
 		g.lastG, g.lastIdx = at.g, i
 	}
+	if g.single[i] {
+		// The chunk's rows are its batch's: a global shuffle's one-row
+		// adds need not look at the chunk.
+		g.spans = gather.AppendSpan(g.spans, gather.Span{Src: g.base[i], Off: int(at.row), Len: n})
+		g.rows += n
+		return nil
+	}
 	ch := g.chunks[i]
 	row := at.row
 	for n > 0 {
@@ -191,6 +199,7 @@ func (g *rowGatherer) hold(at chunkLoc) (int, error) {
 	g.held = append(g.held, at.g)
 	g.base = append(g.base, first)
 	g.usedIn = append(g.usedIn, g.batch)
+	g.single = append(g.single, len(ch.batches) == 1)
 	g.heldBytes += ch.bytes
 	g.used++
 	g.bytes += ch.bytes
@@ -243,13 +252,13 @@ func (g *rowGatherer) dropUnused() {
 			keepSrc[g.base[i]+j] = true
 			newSrc[g.base[i]+j] = next + j
 		}
-		g.chunks[n], g.held[n], g.usedIn[n], g.base[n] = ch, g.held[i], g.usedIn[i], next
+		g.chunks[n], g.held[n], g.usedIn[n], g.single[n], g.base[n] = ch, g.held[i], g.usedIn[i], g.single[i], next
 		g.slot.set(g.held[n], int32(n+1))
 		next += nb
 		n++
 	}
 	clear(g.chunks[n:])
-	g.chunks, g.held, g.usedIn, g.base = g.chunks[:n], g.held[:n], g.usedIn[:n], g.base[:n]
+	g.chunks, g.held, g.usedIn, g.single, g.base = g.chunks[:n], g.held[:n], g.usedIn[:n], g.single[:n], g.base[:n]
 	k := 0
 	for i, b := range g.srcs {
 		if keepSrc[i] {
@@ -278,7 +287,8 @@ func (g *rowGatherer) reset() {
 	clear(g.chunks)
 	clear(g.srcs)
 	g.sources.Reset()
-	g.chunks, g.held, g.base, g.usedIn, g.srcs, g.spans = g.chunks[:0], g.held[:0], g.base[:0], g.usedIn[:0], g.srcs[:0], g.spans[:0]
+	g.chunks, g.held, g.base, g.usedIn, g.single = g.chunks[:0], g.held[:0], g.base[:0], g.usedIn[:0], g.single[:0]
+	g.srcs, g.spans = g.srcs[:0], g.spans[:0]
 	g.rows, g.used, g.bytes, g.heldBytes, g.lastIdx = 0, 0, 0, 0, -1
 	g.batch++
 }
