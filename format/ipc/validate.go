@@ -47,6 +47,12 @@ func (v validator) data(dt arrow.DataType, d arrow.ArrayData, depth int) error {
 	if len(bufs) > 0 && bufs[0] != nil && bufs[0].Len() > 0 && int64(bufs[0].Len())*8 < end {
 		return fmt.Errorf("validity bitmap of %d bytes for %d values", bufs[0].Len(), end)
 	}
+	if d.NullN() > 0 && hasValidity(dt) && (len(bufs) == 0 || bufs[0] == nil || bufs[0].Len() == 0) {
+		// The bitmap may be left out only when nothing is null: arrow-go
+		// would count the nulls of a slice of this array from the
+		// missing bitmap, and panic.
+		return fmt.Errorf("%d nulls but no validity bitmap", d.NullN())
+	}
 	switch dt := dt.(type) {
 	case *arrow.NullType:
 		return nil
@@ -310,4 +316,18 @@ func (v validator) viaArrow(d arrow.ArrayData) error {
 		return c.ValidateFull()
 	}
 	return c.Validate()
+}
+
+// hasValidity reports whether arrays of dt keep their nulls in a validity
+// bitmap: all but nulls, unions and run-end encoded arrays (whose nulls
+// are their children's).
+func hasValidity(dt arrow.DataType) bool {
+	if ext, ok := dt.(arrow.ExtensionType); ok {
+		dt = ext.StorageType()
+	}
+	switch dt.ID() {
+	case arrow.NULL, arrow.SPARSE_UNION, arrow.DENSE_UNION, arrow.RUN_END_ENCODED:
+		return false
+	}
+	return true
 }
