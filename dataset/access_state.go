@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -25,6 +26,10 @@ type randomAccess struct {
 
 	// byChunkOnly turns reading by page off (benchmarks compare the two).
 	byChunkOnly bool
+
+	// Bytes and rows of the whole chunks decoded so far, which estimate
+	// what a chunk not yet decoded will cost (train_readahead.go).
+	decodedBytes, decodedRows atomic.Int64
 
 	indexOnce sync.Once
 	index     chunkIndex
@@ -291,7 +296,22 @@ func (a *randomAccess) loadChunk(ctx context.Context, k chunkKey) (*chunk, error
 	if want := r.ChunkRows(k.chunk); rows != want {
 		return fail(fmt.Errorf("%s: %w: chunk %d holds %d rows, its metadata says %d", sf.path, format.ErrCorrupt, k.chunk, rows, want))
 	}
-	return newChunk(batches, chunkCost(batches, mappedBytes(sf))), nil
+	c := newChunk(batches, chunkCost(batches, mappedBytes(sf)))
+	if sc := &a.shards[k.shard]; sc.push && rows > 0 {
+		a.decodedBytes.Add(c.bytes)
+		a.decodedRows.Add(rows)
+	}
+	return c, nil
+}
+
+// bytesPerRow is what a decoded chunk has cost per row so far; ok is
+// false before the first.
+func (a *randomAccess) bytesPerRow() (float64, bool) {
+	rows := a.decodedRows.Load()
+	if rows == 0 {
+		return 0, false
+	}
+	return float64(a.decodedBytes.Load()) / float64(rows), true
 }
 
 // chunkErr adds the file and chunk to an error reading a chunk, unless the

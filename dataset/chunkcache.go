@@ -42,6 +42,7 @@ type chunk struct {
 	batches []arrow.RecordBatch
 	starts  []int64 // starts[i] is the first row of batch i; starts[len(batches)] the row count
 	bytes   int64   // what caching it costs (see chunkCost)
+	even    int64   // the rows of every batch but the last, when they are equal; else 0
 	refs    atomic.Int64
 }
 
@@ -49,6 +50,14 @@ func newChunk(batches []arrow.RecordBatch, cost int64) *chunk {
 	c := &chunk{batches: batches, starts: make([]int64, len(batches)+1), bytes: cost}
 	for i, b := range batches {
 		c.starts[i+1] = c.starts[i] + b.NumRows()
+	}
+	if len(batches) > 1 {
+		c.even = c.starts[1]
+		for i := 1; i < len(batches)-1 && c.even > 0; i++ {
+			if c.starts[i+1]-c.starts[i] != c.even {
+				c.even = 0
+			}
+		}
 	}
 	c.refs.Store(1)
 	return c
@@ -68,11 +77,14 @@ func (c *chunk) release() {
 }
 
 // find returns the index of the batch holding row of the chunk and the
-// row's index in it. Most chunks are one batch; Parquet row groups are a
-// few.
+// row's index in it. Most chunks are one batch; a Parquet row group is
+// batches of the reader's batch size but the last, which a division
+// finds (a gather looks up every row it adds).
 func (c *chunk) find(row int64) (int, int) {
 	i := 0
-	if len(c.batches) > 1 {
+	if c.even > 0 {
+		i = min(int(row/c.even), len(c.batches)-1)
+	} else if len(c.batches) > 1 {
 		lo, hi := 0, len(c.batches)
 		for hi-lo > 1 {
 			mid := (lo + hi) / 2
@@ -230,6 +242,31 @@ func (cc *chunkCache) has(k chunkKey) bool {
 	defer cc.mu.Unlock()
 	e, ok := cc.entries[k]
 	return ok && e.c != nil
+}
+
+// reserve reports whether n more chunks costing bytes in all fit in the
+// cache beside the loaded chunks that keep reports, and if so moves those
+// to the recently used end, so that the new chunks evict only others.
+func (cc *chunkCache) reserve(n int, bytes int64, keep func(chunkKey) bool) bool {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	count := n
+	var kept []*cacheEntry // most recent first
+	for e := cc.lru.next; e != &cc.lru; e = e.next {
+		if keep(e.key) {
+			count++
+			bytes += e.c.bytes
+			kept = append(kept, e)
+		}
+	}
+	if count > cc.maxChunks || bytes > cc.maxBytes {
+		return false
+	}
+	for i := len(kept) - 1; i >= 0; i-- {
+		cc.unlink(kept[i])
+		cc.pushFront(kept[i])
+	}
+	return true
 }
 
 // bounds are the cache's limits, which also bound what one gather holds.

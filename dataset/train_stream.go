@@ -135,18 +135,7 @@ func (s *TrainStream) read(ctx context.Context) iter.Seq2[arrow.RecordBatch, err
 			return
 		}
 		if s.parallel <= 1 {
-			// Each segment is read before the next is cut, so one
-			// buffer serves them all.
-			segs := s.segments(ctx, true)
-			for seg, err := range segs {
-				if err != nil {
-					yield(nil, err)
-					return
-				}
-				if !s.scan(ctx, sliceMap(seg), yield) {
-					return
-				}
-			}
+			s.readSequential(ctx, yield)
 			return
 		}
 		gathered := stream.ParallelMap(ctx, s.segments(ctx, false), s.parallel, s.gather, stream.OnDiscard(releaseBatches))
@@ -173,18 +162,60 @@ func (s *TrainStream) read(ctx context.Context) iter.Seq2[arrow.RecordBatch, err
 const segmentBatches = 4
 
 // seqSegmentBatches is the length of a segment of a sequential read, in
-// batches. Its segments are read one at a time into one buffer, so they
+// batches. Its segments are read one at a time into two buffers, so they
 // may be longer, and they gain by it: each segment's view scan prepares
 // the chunks it gathers from once, and a global shuffle's every batch
 // draws from nearly every chunk. 16 batches of 8,192 rows are a buffer of
 // 1 MiB.
 const seqSegmentBatches = 16
 
+// readSequential reads the segments one after the other on the caller's
+// goroutine, while a chunkReadAhead decodes the chunks the next segment
+// will need that the current one does not: once the current segment has
+// yielded its first batch, so that its own chunks are loaded (and what
+// they cost is known) and the read-ahead overlaps the rest of its gather,
+// or at a later batch if the last read-ahead is still under way.
+func (s *TrainStream) readSequential(ctx context.Context, yield func(arrow.RecordBatch, error) bool) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var ahead *chunkReadAhead
+	if a, err := s.ds.access(); err == nil {
+		if proj, err := newProjection(s.ds.schema, s.columns); err == nil {
+			ahead, _ = newChunkReadAhead(a, s.ds.rows, proj)
+		}
+	}
+	if ahead != nil {
+		defer ahead.wait() // after cancel: no goroutine outlives the loop
+	}
+	next, stop := iter.Pull2(s.segments(ctx, true))
+	defer stop()
+	seg, err, ok := next()
+	for n := 0; ok; n++ {
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		after, afterErr, afterOK := next() // seg stays valid: segments keeps two
+		readAhead := ahead != nil && afterOK && afterErr == nil
+		cont := s.scan(ctx, sliceMap(seg), func(b arrow.RecordBatch, err error) bool {
+			if readAhead && err == nil && ahead.start(ctx, n, seg, after) {
+				readAhead = false
+			}
+			return yield(b, err)
+		})
+		if !cont {
+			return
+		}
+		seg, err, ok = after, afterErr, afterOK
+	}
+}
+
 // segments yields the stream's rows in delivery order, in slices of
 // segmentBatches batches. Each slice is the consumer's, unless reuse is
-// set: then segments are seqSegmentBatches long, each is valid until the
-// loop body returns, and the next overwrites it (a buffer that need not
-// be allocated and collected per segment).
+// set: then segments are seqSegmentBatches long and alternate between two
+// buffers, so that each stays valid until the loop body has returned for
+// the segment after it (buffers that need not be allocated and collected
+// per segment, and a segment still there when the next is cut).
 func (s *TrainStream) segments(ctx context.Context, reuse bool) iter.Seq2[[]int64, error] {
 	size := segmentBatches * s.gatherRows()
 	if reuse {
@@ -192,6 +223,10 @@ func (s *TrainStream) segments(ctx context.Context, reuse bool) iter.Seq2[[]int6
 	}
 	return func(yield func([]int64, error) bool) {
 		seg := make([]int64, 0, size)
+		var spare []int64
+		if reuse {
+			spare = make([]int64, 0, size)
+		}
 		for row, err := range s.ord.rows() {
 			if err != nil {
 				yield(nil, err)
@@ -209,7 +244,7 @@ func (s *TrainStream) segments(ctx context.Context, reuse bool) iter.Seq2[[]int6
 				return
 			}
 			if reuse {
-				seg = seg[:0]
+				seg, spare = spare[:0], seg
 			} else {
 				seg = make([]int64, 0, size)
 			}

@@ -185,6 +185,7 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 		return true
 	}
 	var run viewRun
+	var last chunkLoc // the chunk of the last run: a block's runs mostly stay in it
 	n := m.Len()
 	for i := range n {
 		if i&1023 == 0 {
@@ -202,12 +203,17 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 		if run.n > 0 && !emit(run) {
 			return
 		}
-		loc, err := a.find(b)
-		if err != nil {
-			yield(nil, err)
-			return
+		if b >= last.start && b < last.end {
+			last.row = b - last.start
+		} else {
+			loc, err := a.find(b)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			last = loc
 		}
-		run = viewRun{at: loc, n: 1, next: b + 1}
+		run = viewRun{at: last, n: 1, next: b + 1}
 	}
 	if run.n > 0 && !emit(run) {
 		return
