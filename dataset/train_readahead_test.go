@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -64,34 +65,71 @@ func readAheadFixture(t *testing.T) *Dataset {
 // TestTrainBlockReadsAhead holds the first batch of a block-shuffled
 // stream over Parquet and waits for a row group that only the second
 // segment uses: the stream decodes it while the first is consumed, where
-// it used to wait until the gather reached it.
+// it used to wait until the gather reached it. With Columns the row
+// groups are decoded projected, under keys of their own. Over a view
+// whose rows run backwards, the second segment's first full window (view
+// rows 1500-1999) is the files' rows 2000-2499, row groups 20-24, which
+// are read ahead first; taken for the files' rows, the same positions
+// would name row groups 15-19.
 func TestTrainBlockReadsAhead(t *testing.T) {
-	ds := readAheadFixture(t)
-	_, w := watchLoads(t, ds)
-	s, err := ds.Train(TrainOptions{Mode: ShuffleBlock, Seed: 3, Window: 500})
+	for _, tt := range []struct {
+		columns  []string
+		reversed bool
+		lo, hi   int // the row groups only the second segment uses
+		bad      int // 1 + the first of 5 row groups that must not be read ahead first; 0 for none
+	}{
+		{nil, false, 15, 20, 0}, {[]string{"id"}, false, 15, 20, 0}, {nil, true, 20, 25, 1 + 15},
+	} {
+		t.Run(fmt.Sprintf("%v/reversed=%v", tt.columns, tt.reversed), func(t *testing.T) {
+			ds := readAheadFixture(t)
+			_, w := watchLoads(t, ds)
+			if tt.reversed {
+				ds = reversedView(t, ds)
+			}
+			s, err := ds.Train(TrainOptions{Mode: ShuffleBlock, Seed: 3, Window: 500, Columns: tt.columns})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			for b, err := range s.Batches(context.Background()) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := int(b.NumCols()); got != 2-len(tt.columns) {
+					t.Fatalf("batch of %d columns, want %d", got, 2-len(tt.columns))
+				}
+				timeout := time.After(30 * time.Second)
+				for {
+					select {
+					case c := <-w.done:
+						if c >= tt.lo && c < tt.hi {
+							return
+						}
+						if tt.bad > 0 && c >= tt.bad-1 && c < tt.bad+4 {
+							t.Fatalf("row group %d was read ahead before those of the second segment's first full window", c)
+						}
+					case <-timeout:
+						t.Fatal("no row group of the second segment was read while the first batch was held")
+					}
+				}
+			}
+			t.Fatal("no batches")
+		})
+	}
+}
+
+// reversedView is ds's rows backwards, a view of 4000 rows.
+func reversedView(t *testing.T, ds *Dataset) *Dataset {
+	rows := make([]int64, 4000)
+	for i := range rows {
+		rows[i] = int64(len(rows) - 1 - i)
+	}
+	v, err := ds.Select(rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	ctx := context.Background()
-	for _, err := range s.Batches(ctx) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		timeout := time.After(30 * time.Second)
-		for {
-			select {
-			case c := <-w.done:
-				if c >= 15 && c < 20 {
-					return
-				}
-				continue
-			case <-timeout:
-				t.Fatal("no row group of the second segment was read while the first batch was held")
-			}
-		}
-	}
-	t.Fatal("no batches")
+	t.Cleanup(func() { v.Close() })
+	return v
 }
 
 // TestTrainReadAheadStopsWithLoop breaks out of block-shuffled streams
@@ -136,19 +174,34 @@ func TestTrainReadAheadStopsWithLoop(t *testing.T) {
 
 // TestTrainReadAheadWithinCache gives the cache room for fewer row groups
 // than two segments use: the stream reads none ahead, so that it evicts
-// nothing a segment still needs, and reads each row group once.
+// nothing a segment still needs, and reads each row group once; also over
+// a view whose rows run backwards, whose positions the read-ahead maps to
+// the files' rows. Over the full cache, it reads each row group once too.
 func TestTrainReadAheadWithinCache(t *testing.T) {
-	ds := readAheadFixture(t)
-	a, w := watchLoads(t, ds)
-	a.cache.maxChunks = 12 // a segment uses up to 11 row groups, two up to 16
-	got := trainIDs(t, ds, TrainOptions{Mode: ShuffleBlock, Seed: 3, Window: 500})
-	if len(got) != 4000 {
-		t.Fatalf("got %d samples", len(got))
-	}
-	for c := range 40 {
-		if n := w.loaded[c]; n != 1 {
-			t.Errorf("row group %d read %d times, want once", c, n)
-		}
+	for _, tt := range []struct {
+		name      string
+		reversed  bool
+		maxChunks int
+	}{
+		{"cache-12", false, 12}, {"cache-12-reversed", true, 12}, {"cache-full-reversed", true, cacheMaxChunks},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := readAheadFixture(t)
+			a, w := watchLoads(t, ds)
+			a.cache.maxChunks = tt.maxChunks // a segment uses up to 15 row groups, two up to 20
+			if tt.reversed {
+				ds = reversedView(t, ds)
+			}
+			got := trainIDs(t, ds, TrainOptions{Mode: ShuffleBlock, Seed: 3, Window: 500})
+			if len(got) != 4000 {
+				t.Fatalf("got %d samples", len(got))
+			}
+			for c := range 40 {
+				if n := w.loaded[c]; n != 1 {
+					t.Errorf("row group %d read %d times, want once", c, n)
+				}
+			}
+		})
 	}
 }
 
