@@ -43,6 +43,25 @@ func (o *planOrder) rows() iter.Seq2[int64, error] {
 	}
 }
 
+// A readerOrder is a trainOrder that can also fill slices with its rows,
+// in delivery order, rather than yield them one at a time; the stream
+// walks such an order through its reader.
+type readerOrder interface {
+	trainOrder
+	reader() rowReader
+}
+
+// A rowReader fills dst with the next rows of its order and returns how
+// many: 0 at the end.
+type rowReader interface {
+	Read(dst []int64) int
+}
+
+// reader walks the plan in slices: a block shuffle's rows come out of one
+// loop per window, at a few nanoseconds each, where rows costs a Feistel
+// evaluation and two yields per row.
+func (o *planOrder) reader() rowReader { return o.plan.NewReader(0) }
+
 // span: in manifest order, one rank with one worker delivers the rows from
 // its start to the end, with no pads (a world of one needs none).
 func (o *planOrder) span() (lo, hi int64, ok bool) {

@@ -2,6 +2,8 @@ package dataset
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -41,6 +43,54 @@ func TestTrainSegmentLengths(t *testing.T) {
 			if n != tt.want {
 				t.Fatalf("reuse %v: segment %d of %d rows, want %d (all %v)", tt.reuse, i, n, tt.want, lens)
 			}
+		}
+	}
+}
+
+// TestTrainSegmentsFollowTheOrder checks that the segments of a plan's
+// stream, which a sequential read fills through the plan's Reader, hold
+// the rows its order yields one at a time, in every mode, with ranks,
+// workers, pads and a start.
+func TestTrainSegmentsFollowTheOrder(t *testing.T) {
+	ds, err := Open(context.Background(), writeTrainingIPC(t, 1000, 100), WithBatchRows(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.Close()
+	for _, mode := range allModes {
+		for _, o := range []TrainOptions{
+			{},
+			{World: 3, Rank: 2, Window: 64},
+			{World: 2, Rank: 1, Workers: 3, Worker: 1, Window: 100, Start: 55},
+			{World: 7, Rank: 0, Window: 1000, DropRemainder: true},
+		} {
+			o.Mode, o.Seed = mode, 5
+			t.Run(fmt.Sprintf("%s/%+v", mode, o), func(t *testing.T) {
+				s, err := ds.Train(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				var want []int64
+				for row, err := range s.ord.rows() {
+					if err != nil {
+						t.Fatal(err)
+					}
+					want = append(want, row)
+				}
+				for _, reuse := range []bool{true, false} {
+					var got []int64
+					for seg, err := range s.segments(context.Background(), reuse) {
+						if err != nil {
+							t.Fatal(err)
+						}
+						got = append(got, seg...)
+					}
+					if !slices.Equal(got, want) {
+						t.Fatalf("reuse %v: segments hold %v, the order %v", reuse, got, want)
+					}
+				}
+			})
 		}
 	}
 }

@@ -227,26 +227,42 @@ func (s *TrainStream) segments(ctx context.Context, reuse bool) iter.Seq2[[]int6
 		if reuse {
 			spare = make([]int64, 0, size)
 		}
-		for row, err := range s.ord.rows() {
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			seg = append(seg, row)
-			if len(seg) < size {
-				continue
-			}
+		// full hands on a full segment and starts the next one.
+		full := func() bool {
 			if err := ctx.Err(); err != nil {
 				yield(nil, err)
-				return
+				return false
 			}
 			if !yield(seg, nil) {
-				return
+				return false
 			}
 			if reuse {
 				seg, spare = spare[:0], seg
 			} else {
 				seg = make([]int64, 0, size)
+			}
+			return true
+		}
+		if r, ok := s.ord.(readerOrder); ok {
+			rd := r.reader()
+			for {
+				n := rd.Read(seg[len(seg):size])
+				if n == 0 {
+					break
+				}
+				if seg = seg[:len(seg)+n]; len(seg) == size && !full() {
+					return
+				}
+			}
+		} else {
+			for row, err := range s.ord.rows() {
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				if seg = append(seg, row); len(seg) == size && !full() {
+					return
+				}
 			}
 		}
 		if len(seg) > 0 {

@@ -90,3 +90,30 @@ func BenchmarkQuality(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReader is BenchmarkAll through a Reader, in reads of 4096
+// samples from the middle of the epoch, a new Reader each time.
+func BenchmarkReader(b *testing.B) {
+	const chunk = 4096
+	buf := make([]int64, chunk)
+	for _, world := range []int{1, 8} {
+		for m := range numModes {
+			b.Run(fmt.Sprintf("%s/world=%d", m, world), func(b *testing.B) {
+				p := benchPlan(b, m, world)
+				start := p.Len() / 2
+				var sink int64
+				positions := 0
+				for b.Loop() {
+					n := p.NewReader(start).Read(buf)
+					for _, row := range buf[:n] {
+						sink += row
+					}
+					positions += n
+					start += chunk
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(positions), "ns/position")
+				_ = sink
+			})
+		}
+	}
+}
