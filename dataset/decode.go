@@ -101,6 +101,20 @@ type Decoder[T any] struct {
 // error (a *DecodeError wrapping format.ErrSchema) naming the first field
 // that cannot be decoded and why.
 func NewDecoder[T any](schema *arrow.Schema) (*Decoder[T], error) {
+	return newDecoder[T](schema, false)
+}
+
+// newDecoder is NewDecoder, and with borrow set a Decoder whose strings,
+// byte slices and slices of numbers point into the batch's buffers
+// instead of copies of them (a slice still capped at its own length).
+// That saves copying every row's bytes once more, which for rows of
+// embeddings is most of the decoding, but it is sound only for batches
+// whose buffers are ordinary Go memory that nothing writes to or reuses
+// once the batch is released: the garbage collector then keeps them alive
+// for as long as a decoded value points into them, exactly as it keeps a
+// copied block. Memory-mapped, pooled and C-allocated buffers do not
+// qualify; Scan decides (Dataset.batchesOnGoHeap).
+func newDecoder[T any](schema *arrow.Schema, borrow bool) (*Decoder[T], error) {
 	if schema == nil {
 		return nil, fmt.Errorf("dataset: NewDecoder needs a schema: %w", format.ErrSchema)
 	}
@@ -114,7 +128,7 @@ func NewDecoder[T any](schema *arrow.Schema) (*Decoder[T], error) {
 	d := &Decoder[T]{schema: schema, stride: rt.Size()}
 	switch rt.Kind() {
 	case reflect.Struct:
-		fields, err := decodeResolve(decodeRootPath(), names, types, rt)
+		fields, err := decodeResolve(decodeRootPath(borrow), names, types, rt)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +136,7 @@ func NewDecoder[T any](schema *arrow.Schema) (*Decoder[T], error) {
 			return decodeFieldsInto(fields, count, cols, from, n, dst, stride)
 		}
 	case reflect.Map:
-		m, err := decodeNewNamedMap(decodeRootPath(), names, types, rt)
+		m, err := decodeNewNamedMap(decodeRootPath(borrow), names, types, rt)
 		if err != nil {
 			return nil, err
 		}

@@ -9,9 +9,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal"
 )
 
-// Strings and byte slices never alias the batch: Arrow's own accessors
-// return strings that point into the batch's buffers, which may be a memory
-// mapping that goes away when the batch is released. A run of values is
+// Strings and byte slices do not alias the batch, unless the Decoder
+// borrows (newDecoder, for Scan over batches on the Go heap): Arrow's own
+// accessors return strings that point into the batch's buffers, which may
+// be a memory mapping that goes away when the batch is released. A run of values is
 // copied into one new block and each value is a piece of it, so a batch
 // costs one allocation per column rather than one per value; the price is
 // that keeping one decoded value keeps its block (the run's bytes) alive.
@@ -31,7 +32,7 @@ func decodeIsBinary(id arrow.Type) bool {
 func decodeStringPlan(p decodePath, dt arrow.DataType, rt reflect.Type) (decodeFn, error) {
 	switch {
 	case decodeIsBinary(dt.ID()):
-		return decodeText[string], nil
+		return decodeTextFn[string](p.borrow), nil
 	case arrow.IsDecimal(dt.ID()):
 		// A decimal's exact text; a float field would round it.
 		return decodeDecimalText(dt.(arrow.DecimalType).GetScale()), nil
@@ -43,21 +44,29 @@ func decodeBytesPlan(p decodePath, dt arrow.DataType, rt reflect.Type) (decodeFn
 	if !decodeIsBinary(dt.ID()) {
 		return nil, p.mismatch(dt, rt)
 	}
-	return decodeText[[]byte], nil
+	return decodeTextFn[[]byte](p.borrow), nil
 }
 
-// decodeText decodes string and binary arrays into V, a string or a []byte
-// (null is "" or nil; an empty value is "" or a non-nil empty slice).
-func decodeText[V string | []byte](arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) error {
+// decodeTextFn decodes string and binary arrays into V, a string or a
+// []byte (null is "" or nil; an empty value is "" or a non-nil empty
+// slice). With borrow (see newDecoder), values of the offset layouts point
+// into the array's data; the others are always copied.
+func decodeTextFn[V string | []byte](borrow bool) decodeFn {
+	return func(arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) error {
+		return decodeText[V](arr, from, n, dst, stride, borrow)
+	}
+}
+
+func decodeText[V string | []byte](arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr, borrow bool) error {
 	switch a := arr.(type) {
 	case *array.String:
-		return decodeOffsetText[int32, V](a.ValueOffsets(), a.ValueBytes(), arr, from, n, dst, stride)
+		return decodeOffsetText[int32, V](a.ValueOffsets(), a.ValueBytes(), arr, from, n, dst, stride, borrow)
 	case *array.LargeString:
-		return decodeOffsetText[int64, V](a.ValueOffsets(), a.ValueBytes(), arr, from, n, dst, stride)
+		return decodeOffsetText[int64, V](a.ValueOffsets(), a.ValueBytes(), arr, from, n, dst, stride, borrow)
 	case *array.Binary:
-		return decodeOffsetText[int32, V](a.ValueOffsets(), a.ValueBytes(), arr, from, n, dst, stride)
+		return decodeOffsetText[int32, V](a.ValueOffsets(), a.ValueBytes(), arr, from, n, dst, stride, borrow)
 	case *array.LargeBinary:
-		return decodeOffsetText[int64, V](a.ValueOffsets(), a.ValueBytes(), arr, from, n, dst, stride)
+		return decodeOffsetText[int64, V](a.ValueOffsets(), a.ValueBytes(), arr, from, n, dst, stride, borrow)
 	case *array.StringView:
 		return decodeGatherText[string, V](a.Value, arr, from, n, dst, stride)
 	case *array.BinaryView:
@@ -73,7 +82,7 @@ func decodeText[V string | []byte](arr arrow.Array, from, n int, dst unsafe.Poin
 // ValueOffsets and ValueBytes (data starts at offs[0]). Offsets are checked
 // against each other and the data, so a corrupt array is an error and
 // allocation is bounded by the data buffer.
-func decodeOffsetText[O int32 | int64, V string | []byte](offs []O, data []byte, arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) error {
+func decodeOffsetText[O int32 | int64, V string | []byte](offs []O, data []byte, arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr, borrow bool) error {
 	if err := decodeSpan(from, n+1, len(offs)); err != nil {
 		return err
 	}
@@ -82,7 +91,12 @@ func decodeOffsetText[O int32 | int64, V string | []byte](offs []O, data []byte,
 	if lo < 0 || lo > hi || hi > int64(len(data)) {
 		return decodeCorruptErr("value offsets [%d, %d] decrease or lie outside %d bytes of data", lo, hi, len(data))
 	}
-	block := decodeBlock[V](data[lo:hi])
+	var block V
+	if borrow {
+		block = decodeAlias[V](data[lo:hi])
+	} else {
+		block = decodeBlock[V](data[lo:hi])
+	}
 	nulls := arr.NullN() > 0
 	start := lo
 	for k := range n {
@@ -147,6 +161,20 @@ func decodeBlock[V string | []byte](b []byte) V {
 	c := make([]byte, len(b)) // non-nil even when empty: empty is not null
 	copy(c, b)
 	return V(c)
+}
+
+// decodeAlias is b as a string or byte slice without a copy (see
+// newDecoder for when that is sound).
+func decodeAlias[V string | []byte](b []byte) V {
+	var v V
+	switch any(v).(type) {
+	case string:
+		return V(unsafe.String(unsafe.SliceData(b), len(b)))
+	}
+	if b == nil {
+		b = []byte{} // an empty value is not null
+	}
+	return V(b)
 }
 
 // decodePiece is block[i:j], capped at j for byte slices.

@@ -35,7 +35,7 @@ func decodeSlicePlan(p decodePath, dt arrow.DataType, rt reflect.Type) (decodeFn
 	if err != nil {
 		return nil, err
 	}
-	if fn := decodeNumberListPlan(dt, elemDT, rt); fn != nil {
+	if fn := decodeNumberListPlan(dt, elemDT, rt, p.borrow); fn != nil {
 		return fn, nil
 	}
 	size := rt.Elem().Size()
@@ -186,9 +186,11 @@ func decodeArrayPlan(p decodePath, dt arrow.DataType, rt reflect.Type) (decodeFn
 // embeddings: a list, large list or fixed-size list of numbers into a slice
 // of the same number type ([]float32 from list<float32>). The child values
 // of a whole run are copied in one append, which unlike make-then-copy does
-// not clear the memory first, and no value is converted. It returns nil for
-// other shapes.
-func decodeNumberListPlan(dt, elemDT arrow.DataType, rt reflect.Type) decodeFn {
+// not clear the memory first, and no value is converted; with borrow (see
+// newDecoder) the rows' slices point into the child array's values instead,
+// unless a value is null and must read as zero. It returns nil for other
+// shapes.
+func decodeNumberListPlan(dt, elemDT arrow.DataType, rt reflect.Type, borrow bool) decodeFn {
 	switch dt.ID() {
 	case arrow.LIST, arrow.LARGE_LIST, arrow.FIXED_SIZE_LIST:
 	default:
@@ -196,9 +198,9 @@ func decodeNumberListPlan(dt, elemDT arrow.DataType, rt reflect.Type) decodeFn {
 	}
 	switch kind := rt.Elem().Kind(); {
 	case elemDT.ID() == arrow.FLOAT32 && kind == reflect.Float32:
-		return decodeNumberList(func(a *array.Float32) []float32 { return a.Float32Values() })
+		return decodeNumberList(func(a *array.Float32) []float32 { return a.Float32Values() }, borrow)
 	case elemDT.ID() == arrow.FLOAT64 && kind == reflect.Float64:
-		return decodeNumberList(func(a *array.Float64) []float64 { return a.Float64Values() })
+		return decodeNumberList(func(a *array.Float64) []float64 { return a.Float64Values() }, borrow)
 	case kind < reflect.Int8 || kind > reflect.Uint64 || kind == reflect.Uint:
 		return nil // not a sized integer (int and uint vary by platform)
 	}
@@ -208,25 +210,25 @@ func decodeNumberListPlan(dt, elemDT arrow.DataType, rt reflect.Type) decodeFn {
 	}
 	switch elemDT.ID() {
 	case arrow.INT8:
-		return decodeNumberList(func(a *array.Int8) []int8 { return a.Int8Values() })
+		return decodeNumberList(func(a *array.Int8) []int8 { return a.Int8Values() }, borrow)
 	case arrow.INT16:
-		return decodeNumberList(func(a *array.Int16) []int16 { return a.Int16Values() })
+		return decodeNumberList(func(a *array.Int16) []int16 { return a.Int16Values() }, borrow)
 	case arrow.INT32:
-		return decodeNumberList(func(a *array.Int32) []int32 { return a.Int32Values() })
+		return decodeNumberList(func(a *array.Int32) []int32 { return a.Int32Values() }, borrow)
 	case arrow.INT64:
-		return decodeNumberList(func(a *array.Int64) []int64 { return a.Int64Values() })
+		return decodeNumberList(func(a *array.Int64) []int64 { return a.Int64Values() }, borrow)
 	case arrow.UINT8:
-		return decodeNumberList(func(a *array.Uint8) []uint8 { return a.Uint8Values() })
+		return decodeNumberList(func(a *array.Uint8) []uint8 { return a.Uint8Values() }, borrow)
 	case arrow.UINT16:
-		return decodeNumberList(func(a *array.Uint16) []uint16 { return a.Uint16Values() })
+		return decodeNumberList(func(a *array.Uint16) []uint16 { return a.Uint16Values() }, borrow)
 	case arrow.UINT32:
-		return decodeNumberList(func(a *array.Uint32) []uint32 { return a.Uint32Values() })
+		return decodeNumberList(func(a *array.Uint32) []uint32 { return a.Uint32Values() }, borrow)
 	default:
-		return decodeNumberList(func(a *array.Uint64) []uint64 { return a.Uint64Values() })
+		return decodeNumberList(func(a *array.Uint64) []uint64 { return a.Uint64Values() }, borrow)
 	}
 }
 
-func decodeNumberList[A arrow.Array, E decodeInteger | decodeFloat](values func(A) []E) decodeFn {
+func decodeNumberList[A arrow.Array, E decodeInteger | decodeFloat](values func(A) []E, borrow bool) decodeFn {
 	return func(arr arrow.Array, from, n int, dst unsafe.Pointer, stride uintptr) error {
 		l, ok := arr.(array.ListLike)
 		if !ok {
@@ -245,13 +247,19 @@ func decodeNumberList[A arrow.Array, E decodeInteger | decodeFloat](values func(
 		if lo < 0 || lo > hi || hi > int64(len(src)) {
 			return decodeCorruptErr("lists [%d, %d) span [%d, %d) of %d elements", from, from+n, lo, hi, len(src))
 		}
-		block := append([]E{}, src[lo:hi]...)
-		if child.NullN() > 0 {
+		var block []E
+		switch {
+		case child.NullN() > 0:
+			block = append([]E{}, src[lo:hi]...)
 			for j := lo; j < hi; j++ {
 				if child.IsNull(int(j)) {
 					block[j-lo] = 0
 				}
 			}
+		case borrow && src != nil:
+			block = src[lo:hi]
+		default:
+			block = append([]E{}, src[lo:hi]...) // non-nil: an empty list is not null
 		}
 		for k := range n {
 			out := (*[]E)(unsafe.Add(dst, uintptr(k)*stride))

@@ -30,13 +30,19 @@ type decodePath struct {
 	column  string // "meta.label"
 	subject string // "column", "list element", "map key", "map value"
 	suffix  string // "[]" once inside list elements, added before a child name
+
+	// borrow lets strings and number slices point into the batch's
+	// buffers instead of copying them: see newDecoder.
+	borrow bool
 }
 
-func decodeRootPath() decodePath { return decodePath{subject: "column"} }
+func decodeRootPath(borrow bool) decodePath {
+	return decodePath{subject: "column", borrow: borrow}
+}
 
 // child is the path of a named field inside the current value.
 func (p decodePath) child(goName, colName string) decodePath {
-	c := decodePath{subject: "column"}
+	c := decodePath{subject: "column", borrow: p.borrow}
 	c.field = goName
 	if p.field != "" {
 		c.field = p.field + p.suffix + "." + goName

@@ -132,7 +132,7 @@ func decodeNewNamedMap(p decodePath, names []string, types []arrow.DataType, rt 
 	}
 	m := &decodeNamedMap{rt: rt, elems: reflect.SliceOf(rt.Elem())}
 	for i, name := range names {
-		cp := decodePath{field: p.field + p.suffix + decodeQuote(name), column: name, subject: "column"}
+		cp := decodePath{field: p.field + p.suffix + decodeQuote(name), column: name, subject: "column", borrow: p.borrow}
 		if p.column != "" {
 			cp.column = p.column + p.suffix + "." + name
 		}

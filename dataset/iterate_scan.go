@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tome-data/tome/format"
 )
@@ -26,6 +27,29 @@ func (d *Dataset) decodesAhead() bool {
 		}
 	}
 	return false
+}
+
+// batchesOnGoHeap reports whether every buffer of d's batches is Go memory
+// that the batch alone holds and nothing reuses once it is released, so
+// that Scan's decoded values may point into it (newDecoder's borrow): the
+// rows of Parquet shards, decoded with the Go allocator, in file order. It
+// is false for memory-mapped and compressed Arrow shards, for JSON Lines
+// and CSV (whose builders were not audited for reuse), for views (which
+// gather rows), and for any other allocator (a pool or C memory may reuse
+// a released buffer).
+func (d *Dataset) batchesOnGoHeap() bool {
+	if d.files == nil || d.rows != nil {
+		return false
+	}
+	if _, ok := d.mem().(*memory.GoAllocator); !ok {
+		return false
+	}
+	for _, sf := range d.files.shards {
+		if sf.kind.Format != format.Parquet {
+			return false
+		}
+	}
+	return true
 }
 
 // scanAhead is how many decoded or decoding batches Scan holds ahead of
