@@ -148,6 +148,28 @@ func BenchmarkTrain(b *testing.B) {
 		})
 	}
 
+	// block shuffle vs the unshuffled stream of the same rank (rank 0 of
+	// 2, as the bench module's workload 5 runs them): both gather the
+	// same number of rows into batches of their own, so what differs is
+	// only the order, the shuffle's, and the rows' places in memory,
+	// random within a window against every other row in address order.
+	for _, consumer := range []string{"delivered", "collated"} {
+		b.Run("block-vs-none-rank/"+consumer, func(b *testing.B) {
+			block := mustTrain(TrainOptions{Mode: ShuffleBlock, Seed: 1, World: 2})
+			none := mustTrain(TrainOptions{Mode: ShuffleNone, World: 2})
+			c := collator{count: consumer == "delivered"}
+			var bw, bc, nw, nc time.Duration
+			var br, nr int64
+			for b.Loop() {
+				w, u, n := timedPass(b, block.Batches(ctx), &c)
+				bw, bc, br = bw+w, bc+u, br+n
+				w, u, n = timedPass(b, none.Batches(ctx), &c)
+				nw, nc, nr = nw+w, nc+u, nr+n
+			}
+			reportPair(b, "block", br, bw, bc, "none", nr, nw, nc)
+		})
+	}
+
 	// global shuffle vs arrow-go's compute.Take over the dataset
 	// concatenated into one batch beforehand (Take's easiest case), with
 	// a random permutation cut into batches of format.DefaultBatchSize;
