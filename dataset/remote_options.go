@@ -42,11 +42,8 @@ type RemoteOptions struct {
 	// the reader and not yet consumed: the next row groups' column chunks
 	// of Parquet, the next stretch of JSON Lines and CSV (of which at most
 	// four requests of 2 MiB are in flight). Zero means
-	// DefaultReadAheadBytes. Parquet column chunks larger than it are
-	// outside it: each decoder holds the one of the row group it decodes,
-	// and when it gives it back, the next such chunk is fetched ahead in
-	// its place, so a scan holds about as many of them as row groups it
-	// decodes at once (GOMAXPROCS).
+	// DefaultReadAheadBytes; Parquet column chunks larger than it are not
+	// fetched ahead.
 	//
 	// The buffers Parquet's requests are read into are recycled from scan
 	// to scan and file to file: the files read under one budget keep at

@@ -25,22 +25,9 @@ import (
 //
 // The bytes fetched ahead or in flight and not yet consumed, and those the
 // fast decoder borrows (BorrowAt) until it is done with them, never exceed
-// maxBytes: what does not fit waits for a later read to schedule it. Chunks
-// a scan passed over are dropped when the space is needed.
-//
-// A chunk larger than maxBytes (an embedding column's, in large row groups)
-// never fits, so it is handled apart, outside the budget: the decoders
-// read such chunks whole, one per row group decoding, and hold them until
-// the row group is decoded; bigSlots (GOMAXPROCS, the row groups the
-// Parquet reader decodes at once) bounds how many are fetched or held at
-// once. When a decoder gives one back, its slot fetches the next one the
-// scan will read (scheduleFreed), while the other row groups decode and the
-// consumer drains the one just decoded, so that the decoder starting the
-// next row group does not wait for a synchronous transfer of tens of
-// megabytes. No chunk is fetched ahead while bigSlots are taken, so a scan
-// holds at most maxBytes plus bigSlots times the largest chunk, what it
-// held when the decoders read such chunks themselves (and at most one
-// chunk more than the decoders hold, whatever order they read in).
+// maxBytes: what does not fit waits for a later read to schedule it, and a
+// chunk larger than maxBytes is left to the decoder's own read. Chunks a
+// scan passed over are dropped when the space is needed.
 //
 // The chunk ranges come from the file's footer, parsed once more (index)
 // from bytes the source's open already holds, after the codec has opened
@@ -70,19 +57,10 @@ type chunkPrefetch struct {
 	consumed map[int64]bool
 	held     int64 // bytes of runs fetched ahead, in flight or borrowed, not yet released
 	peak     int64
-	// bigBusy counts the chunks larger than maxBytes fetched ahead, in
-	// flight or borrowed; one more is fetched ahead only while fewer than
-	// bigSlots are. big is the one fetched ahead and not yet claimed, nil
-	// when there is none; bigAhead counts those fetched ahead.
-	bigSlots, bigBusy int
-	big               *fetched
-	bigAhead          int
-	// cursor is the furthest row group read in this pass; -1 before.
-	cursor int
-	life   context.Context // for the chunks a read waits for
-	ahead  context.Context // for those fetched ahead (shard.ReadAhead)
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	life     context.Context // for the chunks a read waits for
+	ahead    context.Context // for those fetched ahead (shard.ReadAhead)
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 type contextReader interface {
@@ -105,8 +83,7 @@ type chunkRef struct {
 // run is one request fetching adjacent chunks; its buffer counts against
 // the budget until every chunk in it is consumed or dropped.
 type run struct {
-	size int64 // the buffer's capacity, counted in held unless big
-	big  bool  // one chunk larger than the budget (scheduleBig)
+	size int64 // the buffer's capacity, counted in held
 	done chan struct{}
 	data []byte // set, with err, before done closes
 	err  error
@@ -135,7 +112,7 @@ func newChunkPrefetch(src shard.Source, maxBytes int64) *chunkPrefetch {
 	if !ok || maxBytes <= 0 {
 		return nil
 	}
-	cp := &chunkPrefetch{Source: src, reader: cr, maxBytes: maxBytes, pool: runPoolFor(maxBytes), active: map[int]bool{}, firstRG: -1, cursor: -1, bigSlots: runtime.GOMAXPROCS(0), pending: map[int64]*fetched{}, consumed: map[int64]bool{}}
+	cp := &chunkPrefetch{Source: src, reader: cr, maxBytes: maxBytes, pool: runPoolFor(maxBytes), active: map[int]bool{}, firstRG: -1, pending: map[int64]*fetched{}, consumed: map[int64]bool{}}
 	cp.life, cp.cancel = context.WithCancel(context.Background())
 	// The host limiter keeps slots free of fetches ahead for the chunks
 	// the decoder waits for.
@@ -236,7 +213,6 @@ func (cp *chunkPrefetch) expectColumns(names []string) {
 	defer cp.mu.Unlock()
 	cp.expect, cp.active = set, map[int]bool{}
 	clear(cp.consumed) // a new reader starts a new pass
-	cp.cursor = -1
 }
 
 // ReadAt serves a chunk fetched ahead when there is one, and schedules the
@@ -304,33 +280,14 @@ func (cp *chunkPrefetch) BorrowAt(off, n int64) ([]byte, func(), error) {
 // which goes back when the decoder releases it. A read cut short shows
 // only the bytes read (past them the buffer may hold another chunk's), so
 // the decoder can say how short it was.
-//
-// A chunk larger than the budget takes one of the bigSlots while it is
-// read and held, and giving it back lets the slot fetch the next one.
 func (cp *chunkPrefetch) borrowRead(off, n int64) ([]byte, func(), error) {
-	big := classSize(n) > cp.maxBytes
-	if big {
-		cp.mu.Lock()
-		cp.bigBusy++
-		cp.mu.Unlock()
-	}
 	buf := cp.pool.get(n)
 	got, err := cp.Source.ReadAt(buf, off)
 	if got < len(buf) && err == nil {
 		err = io.ErrUnexpectedEOF
 	}
 	var once sync.Once
-	return buf[:got], func() {
-		once.Do(func() {
-			cp.pool.put(buf)
-			if big {
-				cp.mu.Lock()
-				defer cp.mu.Unlock()
-				cp.bigBusy--
-				cp.scheduleFreed()
-			}
-		})
-	}, err
+	return buf[:got], func() { once.Do(func() { cp.pool.put(buf) }) }, err
 }
 
 // claim takes the chunk ref from those fetched ahead, fetching its row
@@ -344,15 +301,10 @@ func (cp *chunkPrefetch) claim(ix *parquetLayout, ref chunkRef) *fetched {
 		// Read again: another pass over the file, whose row groups may be
 		// fetched ahead again.
 		clear(cp.consumed)
-		cp.cursor = -1
 	}
 	cp.consumed[ref.off] = true
-	cp.cursor = max(cp.cursor, ref.rowGroup)
 	f := cp.pending[ref.off]
 	delete(cp.pending, ref.off)
-	if f != nil && f == cp.big {
-		cp.big = nil // the decoder has it: the next one may be fetched
-	}
 	cp.active[ref.column] = true
 	if cp.firstRG < 0 {
 		cp.firstRG = ref.rowGroup
@@ -364,10 +316,6 @@ func (cp *chunkPrefetch) claim(ix *parquetLayout, ref chunkRef) *fetched {
 		}
 	}
 	cp.schedule(ix, ref.rowGroup)
-	if f != nil && f.run.big {
-		// A slot given back while this one waited may fetch the next.
-		cp.scheduleFreed()
-	}
 	return f
 }
 
@@ -390,20 +338,6 @@ func (cp *chunkPrefetch) release(f *fetched) {
 	defer cp.mu.Unlock()
 	if cp.life.Err() == nil { // Close has let go of every chunk already
 		cp.drop(f)
-		if f.run.big {
-			cp.scheduleFreed()
-		}
-	}
-}
-
-// scheduleFreed lets a slot that a large chunk gave back fetch the next
-// one. Only once a large chunk was given back or claimed from those fetched
-// ahead: the decoders of the first row groups, which start together, read
-// theirs on demand, and so never find every slot taken by one fetched
-// ahead. Called with mu held.
-func (cp *chunkPrefetch) scheduleFreed() {
-	if ix := cp.index.Load(); ix != nil && cp.cursor >= 0 && cp.life.Err() == nil {
-		cp.scheduleBig(ix, cp.cursor)
 	}
 }
 
@@ -437,48 +371,6 @@ func (cp *chunkPrefetch) schedule(ix *parquetLayout, rowGroup int) {
 		}
 	}
 	cp.fetchRuns(far, rowGroup, cp.ahead, cp.maxBytes/aheadRequests)
-}
-
-// scheduleBig fetches ahead, when none is already and one of the bigSlots
-// is free, the next chunk larger than the budget that the columns being
-// read want in the row groups after rowGroup (up to bigSlots ahead, as
-// many as decode at once), in a request of its own. One fetched for a row
-// group the scan has passed over, or one far from it (another pass
-// started), is dropped once its request has ended. Called with mu held.
-func (cp *chunkPrefetch) scheduleBig(ix *parquetLayout, rowGroup int) {
-	procs := cp.bigSlots
-	if f := cp.big; f != nil {
-		if f.rowGroup > rowGroup-procs && f.rowGroup <= rowGroup+procs {
-			return // still to be read
-		}
-		select {
-		case <-f.run.done:
-		default:
-			return
-		}
-		for off, p := range cp.pending {
-			if p == f {
-				delete(cp.pending, off)
-			}
-		}
-		cp.big = nil
-		cp.drop(f)
-	}
-	if cp.bigBusy >= cp.bigSlots {
-		return
-	}
-	for rg := rowGroup + 1; rg <= rowGroup+procs && rg < len(ix.groups); rg++ {
-		for _, c := range ix.groups[rg] {
-			if _, ok := cp.pending[c.off]; ok || cp.consumed[c.off] || classSize(c.n) <= cp.maxBytes ||
-				!(cp.active[c.column] || cp.expect[c.column]) {
-				continue
-			}
-			cp.big = cp.fetch(cp.ahead, []chunkRef{c}, c.n, true)[0]
-			cp.bigBusy++
-			cp.bigAhead++
-			return
-		}
-	}
 }
 
 // aheadRequests is how many requests the read-ahead budget is spread over
@@ -547,8 +439,7 @@ func (cp *chunkPrefetch) evict(rowGroup int, need int64) bool {
 		// The current row group's are about to be read, and so may be
 		// those of the row groups before it that decode in parallel with
 		// it (the Parquet reader decodes GOMAXPROCS row groups at once).
-		// A chunk larger than the budget does not count against it.
-		if f.rowGroup > rowGroup-runtime.GOMAXPROCS(0) || f.run.big {
+		if f.rowGroup > rowGroup-runtime.GOMAXPROCS(0) {
 			continue
 		}
 		select {
@@ -561,26 +452,17 @@ func (cp *chunkPrefetch) evict(rowGroup int, need int64) bool {
 	return cp.held+need <= cp.maxBytes
 }
 
-// start fetches adjacent chunks, n bytes in all, in one request, counted
-// against the budget. Called with mu held.
+// start fetches adjacent chunks, n bytes in all, in one request. Called
+// with mu held.
 func (cp *chunkPrefetch) start(ctx context.Context, chunks []chunkRef, n int64) {
-	cp.held += classSize(n) // before the buffer exists, so held bounds them
-	cp.peak = max(cp.peak, cp.held)
-	cp.fetch(ctx, chunks, n, false)
-}
-
-// fetch requests adjacent chunks, n bytes in all, into a buffer from the
-// pool, and makes them pending; big marks a run that the budget does not
-// count. It returns the pending chunks. Called with mu held.
-func (cp *chunkPrefetch) fetch(ctx context.Context, chunks []chunkRef, n int64, big bool) []*fetched {
-	r := &run{size: classSize(n), big: big, done: make(chan struct{}), left: len(chunks)}
+	r := &run{size: classSize(n), done: make(chan struct{}), left: len(chunks)}
 	first := chunks[0].off
-	fs := make([]*fetched, len(chunks))
-	for i, c := range chunks {
-		fs[i] = &fetched{run: r, at: c.off - first, n: c.n, rowGroup: c.rowGroup}
-		cp.pending[c.off] = fs[i]
+	for _, c := range chunks {
+		cp.pending[c.off] = &fetched{run: r, at: c.off - first, n: c.n, rowGroup: c.rowGroup}
 	}
-	buf := cp.pool.get(n)
+	cp.held += r.size
+	cp.peak = max(cp.peak, cp.held)
+	buf := cp.pool.get(n) // here, so that held counts buffers that exist
 	cp.wg.Go(func() {
 		defer close(r.done)
 		got, err := cp.reader.ReadAtContext(ctx, buf, first)
@@ -591,7 +473,6 @@ func (cp *chunkPrefetch) fetch(ctx context.Context, chunks []chunkRef, n int64, 
 		}
 		r.data, r.err = buf, err
 	})
-	return fs
 }
 
 // drop releases a chunk; the last chunk of a run releases its bytes, and
@@ -603,11 +484,7 @@ func (cp *chunkPrefetch) drop(f *fetched) {
 	if r.left > 0 {
 		return
 	}
-	if r.big {
-		cp.bigBusy--
-	} else {
-		cp.held -= r.size
-	}
+	cp.held -= r.size
 	select {
 	case <-r.done:
 		cp.pool.put(r.data)
@@ -634,7 +511,7 @@ func (cp *chunkPrefetch) Close() error {
 	for _, f := range cp.pending {
 		cp.drop(f)
 	}
-	cp.pending, cp.held, cp.big = map[int64]*fetched{}, 0, nil
+	cp.pending, cp.held = map[int64]*fetched{}, 0
 	cp.mu.Unlock()
 	return cp.Source.Close()
 }
