@@ -349,8 +349,8 @@ func (cp *chunkPrefetch) release(f *fetched) {
 // made once the set is known, each take the row group's columns in one
 // request. Called with mu held.
 //
-// The row groups decoded alongside this one (the Parquet reader decodes
-// GOMAXPROCS at once) are fetched one per request, to arrive first; the
+// The row groups decoded alongside this one (see decodingRowGroups) are
+// fetched one per request, to arrive first; the
 // further ones several per request, up to maxBytes/aheadRequests bytes, so
 // that the budget's worth is asked for in about as many requests as a host
 // serves at once: with a distant server, the whole window then arrives
@@ -361,7 +361,7 @@ func (cp *chunkPrefetch) schedule(ix *parquetLayout, rowGroup int) {
 	if rowGroup == cp.firstRG && cp.expect == nil {
 		depth = 1
 	}
-	near := rowGroup + runtime.GOMAXPROCS(0)
+	near := rowGroup + decodingRowGroups() - 1
 	var far []chunkRef
 	for rg := rowGroup + 1; rg <= rowGroup+depth && rg < len(ix.groups); rg++ {
 		if rg > near {
@@ -372,6 +372,11 @@ func (cp *chunkPrefetch) schedule(ix *parquetLayout, rowGroup int) {
 	}
 	cp.fetchRuns(far, rowGroup, cp.ahead, cp.maxBytes/aheadRequests)
 }
+
+// decodingRowGroups is how many row groups the Parquet reader decodes at
+// once, and so reads at about the same time: one per worker (GOMAXPROCS),
+// and one more for the file's tail (format/parquet, fastrowgroups.go).
+func decodingRowGroups() int { return runtime.GOMAXPROCS(0) + 1 }
 
 // aheadRequests is how many requests the read-ahead budget is spread over
 // when row groups are fetched several per request: shard's default cap on
@@ -438,8 +443,8 @@ func (cp *chunkPrefetch) evict(rowGroup int, need int64) bool {
 		}
 		// The current row group's are about to be read, and so may be
 		// those of the row groups before it that decode in parallel with
-		// it (the Parquet reader decodes GOMAXPROCS row groups at once).
-		if f.rowGroup > rowGroup-runtime.GOMAXPROCS(0) {
+		// it.
+		if f.rowGroup > rowGroup-decodingRowGroups() {
 			continue
 		}
 		select {
