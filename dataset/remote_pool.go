@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"math/bits"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,10 +19,10 @@ import (
 // so that a buffer fits every request of its class (wasting under an
 // eighth), and at most maxIdle bytes of idle buffers are kept (the
 // read-ahead budget), except for column chunks too large for the budget,
-// which the decoders read whole on demand: of those, as many as decode at
-// once (GOMAXPROCS) may be kept, whatever their size. Idle buffers are let
-// go once the pool has gone unused for ttl, so a process that scanned once
-// does not keep them for good.
+// which the decoders read whole on demand: of those, as many as row groups
+// decode at once (decodingRowGroups) may be kept, whatever their size.
+// Idle buffers are let go once the pool has gone unused for ttl, so a
+// process that scanned once does not keep them for good.
 type runPool struct {
 	maxIdle int64
 	ttl     time.Duration
@@ -112,8 +111,8 @@ func (p *runPool) get(n int64) []byte {
 
 // put gives back a buffer from get that nothing reads or writes any more.
 // It is kept if the idle bytes stay within maxIdle, or, larger than that,
-// if fewer than GOMAXPROCS of its class are idle; else it is left to the
-// garbage collector.
+// if fewer than decodingRowGroups of its class are idle; else it is left
+// to the garbage collector.
 func (p *runPool) put(b []byte) {
 	c := int64(cap(b))
 	if c <= minPooled || classSize(c) != c {
@@ -129,7 +128,7 @@ func (p *runPool) put(b []byte) {
 	defer p.mu.Unlock()
 	switch {
 	case c > p.maxIdle:
-		if len(p.free[c]) >= runtime.GOMAXPROCS(0) {
+		if len(p.free[c]) >= decodingRowGroups() {
 			return
 		}
 		p.large += c

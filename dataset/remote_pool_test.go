@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"runtime"
 	"testing"
 	"time"
 )
@@ -73,7 +72,8 @@ func TestRunPoolReuse(t *testing.T) {
 }
 
 // TestRunPoolBounds checks that the idle buffers stay within maxIdle, but
-// for those larger than it, of which GOMAXPROCS are kept.
+// for those larger than it, of which as many are kept as row groups
+// decode at once.
 func TestRunPoolBounds(t *testing.T) {
 	p := newRunPool(5<<20, time.Hour)
 	bufs := [][]byte{p.get(2 << 20), p.get(2 << 20), p.get(2 << 20)}
@@ -85,7 +85,7 @@ func TestRunPoolBounds(t *testing.T) {
 	}
 	// Buffers larger than the bound (column chunks too large to fetch
 	// ahead): as many as decode at once.
-	procs := runtime.GOMAXPROCS(0)
+	procs := decodingRowGroups()
 	var large [][]byte
 	for range procs + 1 {
 		large = append(large, p.get(8<<20))
@@ -94,7 +94,7 @@ func TestRunPoolBounds(t *testing.T) {
 		p.put(b)
 	}
 	if got, want := p.idleBytes(), int64(4<<20+procs*8<<20); got != want {
-		t.Fatalf("%d bytes idle after giving back %d buffers of 8 MiB (GOMAXPROCS %d), want %d", got, len(large), procs, want)
+		t.Fatalf("%d bytes idle after giving back %d buffers of 8 MiB (%d row groups decoding at once), want %d", got, len(large), procs, want)
 	}
 }
 
