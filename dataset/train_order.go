@@ -58,8 +58,8 @@ type rowReader interface {
 }
 
 // reader walks the plan in slices: a block shuffle's rows come out of one
-// loop per window, at a few nanoseconds each, where rows costs a Feistel
-// evaluation and two yields per row.
+// loop per window at a few nanoseconds each, which rows would pass on
+// through two iterators' yields per row.
 func (o *planOrder) reader() rowReader { return o.plan.NewReader(0) }
 
 // span: in manifest order, one rank with one worker delivers the rows from
