@@ -222,7 +222,28 @@ func decodeFuzzAgree[T any](t *testing.T, rec arrow.RecordBatch) ([]T, error) {
 	if firstBad < 0 && batchErr != nil {
 		t.Fatalf("AppendBatch failed (%v) but every row decodes", batchErr)
 	}
+	decodeFuzzBorrowAgrees(t, rec, batch, batchErr, cmpopts.EquateNaNs())
 	return batch, batchErr
+}
+
+// decodeFuzzBorrowAgrees checks that a borrowing decoder (Scan's, for
+// batches on the Go heap) gives what the copying one gave: the same values
+// or the same error.
+func decodeFuzzBorrowAgrees[T any](t *testing.T, rec arrow.RecordBatch, want []T, wantErr error, opts ...cmp.Option) {
+	t.Helper()
+	dec, err := newDecoder[T](rec.Schema(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := dec.AppendBatch(nil, rec)
+	switch {
+	case (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error():
+		t.Fatalf("borrowing AppendBatch: %v, copying: %v", err, wantErr)
+	case err == nil:
+		if diff := cmp.Diff(want, got, opts...); diff != "" {
+			t.Fatalf("borrowing and copying AppendBatch differ (-copying +borrowing):\n%s", diff)
+		}
+	}
 }
 
 func decodeFuzzCheckErr(t *testing.T, err error) {
@@ -313,6 +334,7 @@ func decodeFuzzArray[T any](t *testing.T, rec arrow.RecordBatch) {
 	}
 	out, batchErr := dec.AppendBatch(nil, rec)
 	decodeFuzzCheckErr(t, batchErr)
+	decodeFuzzBorrowAgrees(t, rec, out, batchErr, cmpopts.EquateEmpty())
 	for i := range int(rec.NumRows()) {
 		var r row
 		rowErr := dec.Decode(rec, i, &r)
