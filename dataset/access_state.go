@@ -94,6 +94,13 @@ type chunkIndex struct {
 	starts []int64
 	shard  []int32
 	chunk  []int32
+
+	// per is the row count of every chunk but the last, when they all
+	// hold that many (files cut into chunks of one size, laid end to
+	// end): locate then multiplies by inv, its reciprocal, where a
+	// division or a search would cost several times more. 0 otherwise.
+	per int64
+	inv float64
 }
 
 // A chunkLoc is where a base row lives.
@@ -111,7 +118,7 @@ func (a *randomAccess) find(b int64) (chunkLoc, error) {
 	if err != nil {
 		return chunkLoc{}, err
 	}
-	g := ix.search(b)
+	g, _ := ix.locate(b)
 	return chunkLoc{g: g, shard: int(ix.shard[g]), chunk: int(ix.chunk[g]), row: b - ix.starts[g], start: ix.starts[g], end: ix.starts[g+1]}, nil
 }
 
@@ -140,7 +147,56 @@ func (a *randomAccess) buildIndex() {
 			ix.chunk = append(ix.chunk, int32(c))
 		}
 	}
+	ix.setEven()
 	a.index = ix
+}
+
+// maxEvenRows bounds the rows an even index locates by multiplying: below
+// 2^53 a row number is exact as a float64, and its product with the
+// rounded reciprocal of per is within 2/per of the true quotient, so the
+// chunk it names is off by at most one, which locate corrects.
+const maxEvenRows = 1 << 53
+
+// setEven sets per and inv when every chunk but the last holds the same
+// number of rows, at least one (the last may hold any number).
+func (ix *chunkIndex) setEven() {
+	ix.per, ix.inv = 0, 0
+	n := len(ix.starts) - 1
+	if n < 1 || ix.starts[n] >= maxEvenRows {
+		return
+	}
+	per := ix.starts[1] - ix.starts[0]
+	if per <= 0 {
+		return
+	}
+	for g := 1; g < n-1; g++ {
+		if ix.starts[g+1]-ix.starts[g] != per {
+			return
+		}
+	}
+	ix.per, ix.inv = per, 1/float64(per)
+}
+
+// locate returns the chunk holding base row b, in [0, ix.starts[n]), and
+// b's row in it. An even index computes both: the product with the
+// reciprocal is off by at most one chunk, which one compare each way
+// corrects, and rows past the even chunks are the last's. Others search.
+func (ix *chunkIndex) locate(b int64) (int, int64) {
+	if per := ix.per; per > 0 {
+		g := int64(float64(b) * ix.inv)
+		r := b - g*per
+		if r < 0 {
+			g, r = g-1, r+per
+		} else if r >= per {
+			g, r = g+1, r-per
+		}
+		if last := int64(len(ix.starts) - 2); g > last {
+			g, r = last, b-last*per
+		}
+		return int(g), r
+	}
+	g := ix.search(b)
+	return g, b - ix.starts[g]
 }
 
 // search returns the chunk holding base row b. Writers cut most files into

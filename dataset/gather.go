@@ -26,6 +26,7 @@ import (
 type rowGatherer struct {
 	ctx       context.Context
 	a         *randomAccess
+	ix        *chunkIndex
 	mem       memory.Allocator
 	proj      projection
 	maxRows   int
@@ -103,7 +104,7 @@ func newRowGatherer(ctx context.Context, a *randomAccess, mem memory.Allocator, 
 	}
 	maxChunks, maxBytes := a.cache.bounds()
 	g := &rowGatherer{
-		ctx: ctx, a: a, mem: mem, proj: proj, maxRows: maxRows, maxChunks: maxChunks, maxBytes: maxBytes,
+		ctx: ctx, a: a, ix: ix, mem: mem, proj: proj, maxRows: maxRows, maxChunks: maxChunks, maxBytes: maxBytes,
 		slot: newChunkSlots(len(ix.shard)), lastIdx: -1, sources: gather.NewSources(proj.schema),
 		// Room for a shuffle's batch of single rows at once: growing
 		// there by doubling allocated twice as much, per segment.
@@ -131,23 +132,28 @@ func (g *rowGatherer) room() int { return g.maxRows - g.rows }
 // add appends n consecutive rows of the chunk at, from at.row on; they
 // must fit in the chunk.
 func (g *rowGatherer) add(at chunkLoc, n int) error {
+	return g.addRows(at.g, at.row, n)
+}
+
+// addRows appends n consecutive rows of chunk c (numbered across shards),
+// from its row on; they must fit in the chunk.
+func (g *rowGatherer) addRows(c int, row int64, n int) error {
 	i := g.lastIdx
-	if i < 0 || at.g != g.lastG {
+	if i < 0 || c != g.lastG {
 		var err error
-		if i, err = g.hold(at); err != nil {
+		if i, err = g.hold(c); err != nil {
 			return err
 		}
-		g.lastG, g.lastIdx = at.g, i
+		g.lastG, g.lastIdx = c, i
 	}
 	if g.single[i] {
-		// The chunk's rows are its batch's: a global shuffle's one-row
-		// adds need not look at the chunk.
-		g.spans = gather.AppendSpan(g.spans, gather.Span{Src: g.base[i], Off: int(at.row), Len: n})
+		// The chunk's rows are its batch's: a shuffle's one-row adds
+		// need not look at the chunk.
+		g.spans = gather.AppendSpan(g.spans, gather.Span{Src: g.base[i], Off: int(row), Len: n})
 		g.rows += n
 		return nil
 	}
 	ch := g.chunks[i]
-	row := at.row
 	for n > 0 {
 		bi, r := ch.find(row)
 		take := min(n, int(ch.batches[bi].NumRows())-r)
@@ -159,10 +165,11 @@ func (g *rowGatherer) add(at chunkLoc, n int) error {
 	return nil
 }
 
-// hold returns the index of the chunk at among the held chunks, marked
-// used by the pending batch, fetching it from the cache on first use.
-func (g *rowGatherer) hold(at chunkLoc) (int, error) {
-	if i := int(g.slot.get(at.g)) - 1; i >= 0 {
+// hold returns the index of chunk c (numbered across shards) among the
+// held chunks, marked used by the pending batch, fetching it from the
+// cache on first use.
+func (g *rowGatherer) hold(c int) (int, error) {
+	if i := int(g.slot.get(c)) - 1; i >= 0 {
 		if g.usedIn[i] != g.batch {
 			g.usedIn[i] = g.batch
 			g.used++
@@ -170,7 +177,7 @@ func (g *rowGatherer) hold(at chunkLoc) (int, error) {
 		}
 		return i, nil
 	}
-	k := g.proj.key(g.a, at.shard, at.chunk)
+	k := g.proj.key(g.a, int(g.ix.shard[c]), int(g.ix.chunk[c]))
 	ch, err := g.a.cache.get(g.ctx, k)
 	if err != nil {
 		return 0, err
@@ -194,9 +201,9 @@ func (g *rowGatherer) hold(at chunkLoc) (int, error) {
 		}
 	}
 	i := len(g.chunks)
-	g.slot.set(at.g, int32(i+1))
+	g.slot.set(c, int32(i+1))
 	g.chunks = append(g.chunks, ch)
-	g.held = append(g.held, at.g)
+	g.held = append(g.held, c)
 	g.base = append(g.base, first)
 	g.usedIn = append(g.usedIn, g.batch)
 	g.single = append(g.single, len(ch.batches) == 1)

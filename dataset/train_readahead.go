@@ -179,8 +179,8 @@ func (r *chunkReadAhead) chunksOf(positions []int64, dst []int, bit uint8, bytes
 		if b >= lo && b < hi {
 			continue // a block's rows come in runs of one chunk
 		}
-		g := r.ix.search(b)
-		lo, hi = r.ix.starts[g], r.ix.starts[g+1]
+		g, row := r.ix.locate(b)
+		lo, hi = b-row, r.ix.starts[g+1]
 		if r.mark[g] == 0 {
 			*budget += r.estimate(g, bytesPerRow)
 		}

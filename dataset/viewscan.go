@@ -136,17 +136,29 @@ func yieldChunkRows(proj projection, k chunkKey, batches iter.Seq2[arrow.RecordB
 	return true, nil
 }
 
-// viewRun is a run of n consecutive base rows within one chunk, from
-// at.row on.
+// viewRun is a run of n consecutive base rows within chunk g (numbered
+// across shards), from its row on.
 type viewRun struct {
-	at   chunkLoc
+	g    int
+	row  int64
 	n    int64
 	next int64 // the base row that would extend the run
+	end  int64 // the chunk's end, in base rows: no run extends past it
 }
 
 // scanMapped walks the view row by row, yielding long runs as zero-copy
 // slices and gathering the rest into batches of batchRows.
+//
+// A shuffle's view is mostly runs of one row, so the walk is kept lean:
+// a run is a chunk number and a row, not a full chunkLoc, and a row in
+// the chunk of the row before it is placed by subtraction, any other by
+// chunkIndex.locate (a multiplication for chunks of one size).
 func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projection, mem memory.Allocator, batchRows int, yield func(arrow.RecordBatch, error) bool) {
+	ix, err := a.chunkIndex()
+	if err != nil {
+		yield(nil, err)
+		return
+	}
 	g, err := newRowGatherer(ctx, a, mem, proj, batchRows)
 	if err != nil {
 		yield(nil, err)
@@ -168,15 +180,15 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 	}
 	emit := func(r viewRun) bool {
 		if r.n >= minSliceRows {
-			return flush() && yieldCachedRun(ctx, a, proj, r, yield)
+			return flush() && yieldCachedRun(ctx, a, proj, ix, r, yield)
 		}
 		for r.n > 0 {
 			take := min(r.n, int64(g.room()))
-			if err := g.add(r.at, int(take)); err != nil {
+			if err := g.addRows(r.g, r.row, int(take)); err != nil {
 				yield(nil, err)
 				return false
 			}
-			r.at.row += take
+			r.row += take
 			r.n -= take
 			if g.full() && !flush() {
 				return false
@@ -184,8 +196,11 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 		}
 		return true
 	}
+	// The rows of a Select, a Filter or a training segment are a slice:
+	// read it directly rather than through an interface call per row.
+	rows, isSlice := m.(sliceMap)
 	var run viewRun
-	var last chunkLoc // the chunk of the last run: a block's runs mostly stay in it
+	lastG, lastStart, lastEnd := 0, int64(0), int64(0) // the chunk of the last run: a block's runs mostly stay in it
 	n := m.Len()
 	for i := range n {
 		if i&1023 == 0 {
@@ -194,8 +209,13 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 				return
 			}
 		}
-		b := m.At(i)
-		if run.n > 0 && b == run.next && b < run.at.end {
+		var b int64
+		if isSlice {
+			b = rows[i]
+		} else {
+			b = m.At(i)
+		}
+		if run.n > 0 && b == run.next && b < run.end {
 			run.n++
 			run.next++
 			continue
@@ -203,17 +223,12 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 		if run.n > 0 && !emit(run) {
 			return
 		}
-		if b >= last.start && b < last.end {
-			last.row = b - last.start
-		} else {
-			loc, err := a.find(b)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			last = loc
+		if b < lastStart || b >= lastEnd {
+			var row int64
+			lastG, row = ix.locate(b)
+			lastStart, lastEnd = b-row, ix.starts[lastG+1]
 		}
-		run = viewRun{at: last, n: 1, next: b + 1}
+		run = viewRun{g: lastG, row: b - lastStart, n: 1, next: b + 1, end: lastEnd}
 	}
 	if run.n > 0 && !emit(run) {
 		return
@@ -222,8 +237,8 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 }
 
 // yieldCachedRun yields a long run as zero-copy slices of its cached chunk.
-func yieldCachedRun(ctx context.Context, a *randomAccess, proj projection, r viewRun, yield func(arrow.RecordBatch, error) bool) bool {
-	k := proj.key(a, r.at.shard, r.at.chunk)
+func yieldCachedRun(ctx context.Context, a *randomAccess, proj projection, ix *chunkIndex, r viewRun, yield func(arrow.RecordBatch, error) bool) bool {
+	k := proj.key(a, int(ix.shard[r.g]), int(ix.chunk[r.g]))
 	ch, err := a.cache.get(ctx, k)
 	if err != nil {
 		yield(nil, err)
@@ -237,7 +252,7 @@ func yieldCachedRun(ctx context.Context, a *randomAccess, proj projection, r vie
 			}
 		}
 	}
-	ok, err := yieldChunkRows(proj, k, batches, r.at.row, r.at.row+r.n, yield)
+	ok, err := yieldChunkRows(proj, k, batches, r.row, r.row+r.n, yield)
 	if err != nil {
 		yield(nil, err)
 		return false
