@@ -165,6 +165,27 @@ func (g *rowGatherer) addRows(c int, row int64, n int) error {
 	return nil
 }
 
+// addOne appends row row of chunk c and reports true when that takes no
+// more than a span: the chunk is one batch, held, and already used by the
+// pending batch, as a shuffle's chunks are for all but their first row.
+// Otherwise it adds nothing and reports false, and addRows must. It is
+// small enough to inline into a view scan's walk, which calls it per row.
+func (g *rowGatherer) addOne(c int, row int64) bool {
+	i := g.lastIdx
+	if c != g.lastG || i < 0 {
+		if i = int(g.slot.get(c)) - 1; i < 0 || g.usedIn[i] != g.batch {
+			return false
+		}
+		g.lastG, g.lastIdx = c, i
+	}
+	if !g.single[i] {
+		return false
+	}
+	g.spans = gather.AppendSpan(g.spans, gather.Span{Src: g.base[i], Off: int(row), Len: 1})
+	g.rows++
+	return true
+}
+
 // hold returns the index of chunk c (numbered across shards) among the
 // held chunks, marked used by the pending batch, fetching it from the
 // cache on first use.

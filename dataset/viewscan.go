@@ -220,7 +220,11 @@ func scanMapped(ctx context.Context, a *randomAccess, m indexMap, proj projectio
 			run.next++
 			continue
 		}
-		if run.n > 0 && !emit(run) {
+		if run.n == 1 && g.addOne(run.g, run.row) {
+			if g.full() && !flush() {
+				return
+			}
+		} else if run.n > 0 && !emit(run) {
 			return
 		}
 		if b < lastStart || b >= lastEnd {
