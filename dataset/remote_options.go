@@ -48,7 +48,7 @@ type RemoteOptions struct {
 	// The buffers Parquet's requests are read into are recycled from scan
 	// to scan and file to file: the files read under one budget keep at
 	// most that many bytes of idle buffers (and, of column chunks larger
-	// than it, as many as row groups decode at once: GOMAXPROCS+1), which
+	// than it, as many as row groups decode at once: GOMAXPROCS), which
 	// they let go after ten seconds unused.
 	ReadAheadBytes int64
 }

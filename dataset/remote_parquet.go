@@ -374,9 +374,9 @@ func (cp *chunkPrefetch) schedule(ix *parquetLayout, rowGroup int) {
 }
 
 // decodingRowGroups is how many row groups the Parquet reader decodes at
-// once, and so reads at about the same time: one per worker (GOMAXPROCS),
-// and one more for the file's tail (format/parquet, fastrowgroups.go).
-func decodingRowGroups() int { return runtime.GOMAXPROCS(0) + 1 }
+// once, and so reads at about the same time: one per worker, GOMAXPROCS
+// (format/parquet, fastrowgroups.go).
+func decodingRowGroups() int { return runtime.GOMAXPROCS(0) }
 
 // aheadRequests is how many requests the read-ahead budget is spread over
 // when row groups are fetched several per request: shard's default cap on

@@ -10,17 +10,19 @@ import (
 
 // Decoding the columns of one batch in parallel leaves cores idle when one
 // column costs most of the work, as an embedding column does. So Batches
-// also decodes row groups ahead: up to Options.Workers+1 row groups decode
-// at once, each collected whole, and are yielded in file order. A row group
-// is collected whole because the consumer drains the oldest one while the
-// others decode; holding batches back any less would stall them. The one
-// more than Workers is for the tail: with Workers in flight, the last
-// row groups decode one per core with nothing to overlap them, which in a
-// file of a few row groups left a core idle for a third of the scan (a
-// file of three 65,536-row groups and a small one: +15% rows/s, median of
-// 6 alternated rounds of BenchmarkScanTypedEndToEnd/tome-parquet).
+// also decodes row groups ahead: up to Options.Workers row groups decode at
+// once, each collected whole, and are yielded in file order. A row group is
+// collected whole because the consumer drains the oldest one while the
+// others decode; holding batches back any less would stall them.
 //
-// Memory is bounded: at most Workers+1 row groups are in flight, and past the
+// Workers+1 was measured (session 5): a file of three full row groups
+// scanned 15% faster by wall (its tail no longer decodes one row group per
+// core), but a file of eight gained nothing, and the extra row group in
+// flight raised peak anonymous memory by ~100 MB on a local scan of bench
+// workload 6 and by ~400-600 MB on a remote one (its 72 MiB column chunks
+// are held while they decode), so it was not kept.
+//
+// Memory is bounded: at most Workers row groups are in flight, and past the
 // one being yielded only while their uncompressed sizes (projected columns,
 // by the footer) add up to maxAheadBytes, however many cores there are.
 // Row groups decode ahead only when each is at most maxAheadRowGroup bytes
@@ -111,7 +113,7 @@ func (rd *Reader) batchesAhead(ctx context.Context, sizes []int64, yield func(ar
 			})
 		})
 	}
-	depth := rd.opts.workers() + 1
+	depth := rd.opts.workers()
 	started := 0
 	var inFlight int64 // bytes of the row groups started and not yet yielded
 	for i := range rd.rowGroups {
