@@ -197,13 +197,18 @@ func (cc *chunkCache) get(ctx context.Context, k chunkKey) (*chunk, error) {
 // newest even when it alone is over the byte budget.
 func (cc *chunkCache) evict() {
 	for (cc.count > cc.maxChunks || cc.bytes > cc.maxBytes) && cc.count > 1 {
-		e := cc.lru.prev
-		cc.unlink(e)
-		delete(cc.entries, e.key)
-		cc.count--
-		cc.bytes -= e.c.bytes
-		e.c.release()
+		cc.dropOldest()
 	}
+}
+
+// dropOldest drops the least recently used chunk; the cache holds one.
+func (cc *chunkCache) dropOldest() {
+	e := cc.lru.prev
+	cc.unlink(e)
+	delete(cc.entries, e.key)
+	cc.count--
+	cc.bytes -= e.c.bytes
+	e.c.release()
 }
 
 func (cc *chunkCache) unlink(e *cacheEntry) {

@@ -211,11 +211,6 @@ func (cc *chunkCache) purge() {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	for cc.count > 0 {
-		e := cc.lru.prev
-		cc.unlink(e)
-		delete(cc.entries, e.key)
-		cc.count--
-		cc.bytes -= e.c.bytes
-		e.c.release()
+		cc.dropOldest()
 	}
 }
