@@ -64,8 +64,11 @@ func newFastDecoder(md fastChunkMeta, f fastColumn, target arrow.DataType, mem m
 		d.elemsPerRow = float64(md.numValues) / float64(md.rows)
 	}
 	d.elems.f = &d.f
-	d.elems.data.mem, d.elems.offsets.mem, d.elems.bools.buf.mem, d.elems.valid.buf.mem = mem, mem, mem, mem
-	d.listOffsets.mem, d.listValidity.buf.mem = mem, mem
+	// Values and offsets are written in full, so they need not be
+	// cleared first (nozero.go); bitmaps are.
+	vmem := valueAllocator(mem)
+	d.elems.data.mem, d.elems.offsets.mem, d.listOffsets.mem = vmem, vmem, vmem
+	d.elems.bools.buf.mem, d.elems.valid.buf.mem, d.listValidity.buf.mem = mem, mem, mem
 	d.vals.f = &d.f
 	return d, nil
 }
