@@ -506,3 +506,55 @@ func TestFastEqualDelta(t *testing.T) {
 		}
 	}
 }
+
+// TestFastEqualListsAllPresent reads lists with no null and no empty list,
+// whose windows take the path that finds list starts run by run (window,
+// startsOnly), with batches ending inside windows and pages starting
+// inside lists, in both page versions.
+func TestFastEqualListsAllPresent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 5))
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "emb", Type: arrow.ListOfNonNullable(arrow.PrimitiveTypes.Float32)},
+		{Name: "ids", Type: arrow.ListOf(arrow.PrimitiveTypes.Int64), Nullable: true},
+	}, nil)
+	rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer rb.Release()
+	for row := range 4000 {
+		for c, lb := range []*array.ListBuilder{rb.Field(0).(*array.ListBuilder), rb.Field(1).(*array.ListBuilder)} {
+			lb.Append(true)
+			n := 1 + rng.IntN(70)
+			if row%500 < 20 {
+				n = 64 // a stretch of equal lengths, as embeddings have
+			}
+			for j := range n {
+				if c == 0 {
+					lb.ValueBuilder().(*array.Float32Builder).Append(float32(row + j))
+				} else {
+					lb.ValueBuilder().(*array.Int64Builder).Append(int64(row * j))
+				}
+			}
+		}
+	}
+	rec := rb.NewRecordBatch()
+	defer rec.Release()
+	tbl := array.NewTableFromRecords(schema, []arrow.RecordBatch{rec})
+	defer tbl.Release()
+	for _, version := range []pq.DataPageVersion{pq.DataPageV1, pq.DataPageV2} {
+		for _, pageSize := range []int64{256, 64 << 10} {
+			var buf bytes.Buffer
+			props := pq.NewWriterProperties(pq.WithDataPageVersion(version), pq.WithDataPageSize(pageSize),
+				pq.WithDictionaryDefault(false), pq.WithCompression(compress.Codecs.Snappy))
+			if err := pqarrow.WriteTable(tbl, &buf, 1500, props, pqarrow.NewArrowWriterProperties()); err != nil {
+				t.Fatal(err)
+			}
+			for _, batch := range []int{1, 7, 100, 5000} {
+				if batch == 1 && testing.Short() {
+					continue
+				}
+				if n := checkSameReads(t, buf.Bytes(), Options{ReadOptions: format.ReadOptions{BatchSize: batch}}); n != 2 {
+					t.Fatalf("%d columns on the fast path, want 2", n)
+				}
+			}
+		}
+	}
+}

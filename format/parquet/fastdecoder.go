@@ -37,13 +37,19 @@ type fastDecoder struct {
 	bytesPerRow, elemsPerRow float64
 
 	// The current data page and the window of its levels being read.
-	pageLeft     int // levels of the page not yet in a window
-	v2           bool
-	rep, def     levelReader
-	vals         valueSource
-	repW, defW   []uint8
-	wPos, wLen   int
-	allPresent   bool // the window's levels are all maxDef
+	pageLeft   int // levels of the page not yet in a window
+	v2         bool
+	rep, def   levelReader
+	vals       valueSource
+	repW, defW []uint8
+	wPos, wLen int
+	allPresent bool // the window's levels are all maxDef
+	// When a flat list's window is all present, its repetition levels
+	// are not expanded into repW: starts holds where the window's lists
+	// start (its levels of 0), and nextStart the first not yet passed.
+	startsOnly   bool
+	starts       []int32
+	nextStart    int
 	started      bool // a list has begun: levels before one are corrupt
 	elems        leafSink
 	listOffsets  growBuf
@@ -181,13 +187,32 @@ func (d *fastDecoder) decodeList(n int) (arrow.ArrayData, error) {
 		start, rowsBefore := d.wPos, rows
 		rep, def := d.repW[:d.wLen], d.defW[:d.wLen]
 		if !d.started {
-			if rep[start] != 0 {
-				return nil, fmt.Errorf("the column's first value has repetition level %d, not 0", rep[start])
+			if d.startsOnly && (len(d.starts) == 0 || d.starts[0] != 0) || !d.startsOnly && rep[start] != 0 {
+				return nil, fmt.Errorf("the column's first value has a repetition level that is not 0")
 			}
 			d.started = true
 		}
 		i, full := start, false
-		if d.allPresent {
+		if d.startsOnly {
+			// As below, with the starts found when the window was read.
+			i = d.wLen
+			for ; d.nextStart < len(d.starts); d.nextStart++ {
+				at := int(d.starts[d.nextStart])
+				if rows == n {
+					i, full = at, true
+					break
+				}
+				appendOffset(base + at - start)
+				rows++
+			}
+			if d.f.listNullable {
+				d.listValidity.appendRun(true, rows-rowsBefore)
+			}
+			if err := d.elems.appendValid(&d.vals, i-start); err != nil {
+				return nil, err
+			}
+			base += i - start
+		} else if d.allPresent {
 			// Every level is an element: lists start at the zeros of rep.
 			for i < len(rep) {
 				j := bytes.IndexByte(rep[i:], 0)
@@ -301,24 +326,35 @@ func (d *fastDecoder) window() (bool, error) {
 		}
 		k := min(d.pageLeft, levelWindow)
 		d.repW, d.defW = grown(d.repW, k), grown(d.defW, k)
-		if d.f.maxRep > 0 {
-			if err := d.rep.read(d.repW); err != nil {
-				return false, fmt.Errorf("repetition levels: %w", err)
-			}
-			if !levelsFit(d.f.maxRep) && maxLevelAbove(d.repW, d.f.maxRep) {
-				return false, fmt.Errorf("a repetition level above %d", d.f.maxRep)
-			}
-		}
-		d.allPresent = true
-		if d.f.maxDef > 0 && !d.def.skipRun(k, uint8(d.f.maxDef)) {
-			// (A window inside one run of maxDef, the usual case for a
-			// column without nulls, is all present and never expanded.)
+		// (A window inside one run of maxDef, the usual case for a column
+		// without nulls, is all present and its levels never expanded.)
+		d.allPresent = d.f.maxDef == 0 || d.def.skipRun(k, uint8(d.f.maxDef))
+		if !d.allPresent {
 			if err := d.def.read(d.defW); err != nil {
 				return false, fmt.Errorf("definition levels: %w", err)
 			}
 			d.allPresent = allEqual(d.defW, uint8(d.f.maxDef))
 			if !d.allPresent && !levelsFit(d.f.maxDef) && maxLevelAbove(d.defW, d.f.maxDef) {
 				return false, fmt.Errorf("a definition level above %d", d.f.maxDef)
+			}
+		}
+		d.startsOnly = d.allPresent && d.f.maxRep == 1 && d.rep.hybridWidth1()
+		switch {
+		case d.startsOnly:
+			// Every level is an element, and only where lists start
+			// matters: runs of 1 are skipped whole, not expanded and
+			// searched (a list of 64 values is two runs).
+			var err error
+			if d.starts, err = d.rep.hybrid.zeros(k, d.starts[:0]); err != nil {
+				return false, fmt.Errorf("repetition levels: %w", err)
+			}
+			d.nextStart = 0
+		case d.f.maxRep > 0:
+			if err := d.rep.read(d.repW); err != nil {
+				return false, fmt.Errorf("repetition levels: %w", err)
+			}
+			if !levelsFit(d.f.maxRep) && maxLevelAbove(d.repW, d.f.maxRep) {
+				return false, fmt.Errorf("a repetition level above %d", d.f.maxRep)
 			}
 		}
 		d.pageLeft -= k

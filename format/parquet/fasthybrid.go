@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // Parquet's RLE/bit-packed hybrid encoding holds definition and repetition
@@ -64,6 +65,56 @@ func (r *hybridReader[T]) read(out []T) error {
 		}
 	}
 	return nil
+}
+
+// zeros consumes the next k values of a stream one bit wide and appends
+// to out the positions, 0 to k-1, of those that are 0: where a flat
+// list's repetition levels start lists. A run of ones costs one step
+// whatever its length.
+func (r *hybridReader[T]) zeros(k int, out []int32) ([]int32, error) {
+	if r.width != 1 {
+		return out, fmt.Errorf("zeros of %d-bit values", r.width)
+	}
+	for pos := 0; pos < k; {
+		switch {
+		case r.rle > 0:
+			n := min(r.rle, k-pos)
+			if r.value == 0 {
+				for j := range n {
+					out = append(out, int32(pos+j))
+				}
+			}
+			r.rle -= n
+			pos += n
+		case r.pos < r.npack:
+			n := min(r.npack-r.pos, k-pos)
+			out = appendZeroBits(out, r.packed, r.pos, n, pos)
+			r.pos += n
+			pos += n
+		default:
+			if err := r.nextRun(); err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// appendZeroBits appends base+i for each i < n where bit first+i of src,
+// counted from the least significant bit, is 0.
+func appendZeroBits(out []int32, src []byte, first, n, base int) []int32 {
+	for i := 0; i < n; {
+		bit := first + i
+		shift := uint(bit & 7)
+		take := min(8-int(shift), n-i)
+		z := uint(^src[bit>>3]) >> shift & (1<<uint(take) - 1)
+		for z != 0 {
+			out = append(out, int32(base+i+bits.TrailingZeros(z)))
+			z &= z - 1
+		}
+		i += take
+	}
+	return out
 }
 
 func (r *hybridReader[T]) nextRun() error {
@@ -209,12 +260,29 @@ func (r *levelReader) reset(src []byte, enc int32, maxLevel int16, prefixed bool
 // skipRun consumes the next n levels and reports true when they all lie
 // in the current RLE run and equal v; otherwise it consumes nothing.
 func (r *levelReader) skipRun(n int, v uint8) bool {
-	if r.msb != nil || r.hybrid.rle < n || r.hybrid.value != v {
+	h := &r.hybrid
+	if r.msb != nil || h.width == 0 {
 		return false
 	}
-	r.hybrid.rle -= n
+	if h.rle == 0 && h.pos >= h.npack && h.off < len(h.src) {
+		// Between runs, as at a page's start: look at the next one. A
+		// malformed one is left for read to report.
+		saved := *h
+		if h.nextRun() != nil {
+			*h = saved
+			return false
+		}
+	}
+	if h.rle < n || h.value != v {
+		return false
+	}
+	h.rle -= n
 	return true
 }
+
+// hybridWidth1 reports whether the levels are RLE/bit-packed runs of one
+// bit, as a flat list's repetition levels are.
+func (r *levelReader) hybridWidth1() bool { return r.msb == nil && r.width == 1 }
 
 // read fills out with the next levels.
 func (r *levelReader) read(out []uint8) error {

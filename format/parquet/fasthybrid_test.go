@@ -154,8 +154,9 @@ func TestLevelReaderSkipRun(t *testing.T) {
 	if _, err := r.reset(runs, encRLE, 1, false, 11); err != nil {
 		t.Fatal(err)
 	}
-	if r.skipRun(1, 1) {
-		t.Fatal("skipped before any run was read")
+	// Before any run is read, skipRun looks at the first one.
+	if r.skipRun(10, 1) || r.skipRun(9, 0) {
+		t.Fatal("skipped past the first run, or a run of another value")
 	}
 	first := make([]uint8, 1)
 	if err := r.read(first); err != nil || first[0] != 1 {
@@ -167,8 +168,96 @@ func TestLevelReaderSkipRun(t *testing.T) {
 	if !r.skipRun(8, 1) {
 		t.Fatal("did not skip the rest of the run")
 	}
+	// The next run is bit-packed: nothing is skipped, and it reads whole.
+	if r.skipRun(1, 0) {
+		t.Fatal("skipped into a bit-packed run")
+	}
 	rest := make([]uint8, 2)
 	if err := r.read(rest); err != nil || !slices.Equal(rest, []uint8{0, 1}) {
 		t.Fatalf("after the skip: %v, %v", rest, err)
+	}
+
+	// A malformed run is not skipped, and read still reports it.
+	if _, err := r.reset([]byte{0x80}, encRLE, 1, false, 1); err != nil {
+		t.Fatal(err)
+	}
+	if r.skipRun(1, 1) {
+		t.Fatal("skipped a malformed run")
+	}
+	if err := r.read(first); err == nil {
+		t.Fatal("a malformed run read without an error")
+	}
+}
+
+// TestHybridZeros checks zeros against expanding the same one-bit stream,
+// read in pieces of random sizes so that pieces start and end inside runs
+// and inside bytes of a bit-packed run, including runs of many groups.
+func TestHybridZeros(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	for trial := range 200 {
+		values := make([]uint32, 1+rng.IntN(3000))
+		for i := range values {
+			switch {
+			case i > 0 && rng.IntN(4) != 0:
+				values[i] = values[i-1] // runs of either value
+			default:
+				values[i] = uint32(rng.IntN(2))
+			}
+		}
+		var enc []byte
+		if trial%2 == 0 {
+			enc = encodeHybrid(values, 1)
+		} else {
+			// One bit-packed run of every group, as writers that do not
+			// look for runs write it.
+			groups := (len(values) + 7) / 8
+			enc = binary.AppendUvarint(nil, uint64(groups)<<1|1)
+			packed := make([]byte, groups)
+			for i, v := range values {
+				packed[i/8] |= byte(v) << (i % 8)
+			}
+			enc = append(enc, packed...)
+		}
+		var want []int32
+		for i, v := range values {
+			if v == 0 {
+				want = append(want, int32(i))
+			}
+		}
+		var r hybridReader[uint8]
+		if err := r.reset(enc, 1); err != nil {
+			t.Fatal(err)
+		}
+		var got []int32
+		for at := 0; at < len(values); {
+			k := min(len(values)-at, 1+rng.IntN(100))
+			piece, err := r.zeros(k, nil)
+			if err != nil {
+				t.Fatalf("trial %d at %d: %v", trial, at, err)
+			}
+			for _, p := range piece {
+				if p < 0 || int(p) >= k {
+					t.Fatalf("trial %d at %d: position %d outside a piece of %d", trial, at, p, k)
+				}
+				got = append(got, int32(at)+p)
+			}
+			at += k
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("trial %d: zeros at %v, want %v", trial, got, want)
+		}
+	}
+	var r hybridReader[uint8]
+	if err := r.reset(encodeHybrid([]uint32{0, 1, 0}, 1), 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.zeros(9, nil); err == nil { // one group of eight holds them
+		t.Errorf("reading past the stream's end: no error")
+	}
+	if err := r.reset(encodeHybrid([]uint32{0, 1, 2}, 2), 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.zeros(3, nil); err == nil {
+		t.Errorf("zeros of a 2-bit stream: no error")
 	}
 }
