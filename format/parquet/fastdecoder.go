@@ -93,7 +93,10 @@ func (d *fastDecoder) release() {
 	d.elems.release()
 	d.listOffsets.release()
 	d.listValidity.release()
-	d.pages = nil
+	if d.pages != nil {
+		d.pages.release()
+		d.pages = nil
+	}
 	if d.unmap != nil {
 		d.unmap()
 		d.unmap = nil
