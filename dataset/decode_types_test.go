@@ -173,8 +173,8 @@ func TestDecodeTypes(t *testing.T) {
 				[][]int64{{1, 2}, {}, nil, {3, 0}})
 		}},
 		{"list of the slice's element type", func(t *testing.T) {
-			// Offsets read straight from the array (assignLists); the
-			// sliced batch decodeCheck makes checks they honour its offset.
+			// The slices may borrow the elements; the sliced batch
+			// decodeCheck makes checks that the array's offset is honoured.
 			decodeCheck(t, arrow.ListOf(arrow.PrimitiveTypes.Float32), `[[1, 2], [3], [], null, [4, 5, 6]]`,
 				[][]float32{{1, 2}, {3}, {}, nil, {4, 5, 6}})
 			decodeCheck(t, arrow.LargeListOf(arrow.PrimitiveTypes.Int64), `[[7], [8, 9], null, []]`,
