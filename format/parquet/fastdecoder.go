@@ -199,15 +199,15 @@ func (d *fastDecoder) decodeList(n int) (arrow.ArrayData, error) {
 		if d.startsOnly {
 			// As below, with the starts found when the window was read.
 			i = d.wLen
-			for ; d.nextStart < len(d.starts); d.nextStart++ {
-				at := int(d.starts[d.nextStart])
-				if rows == n {
-					i, full = at, true
-					break
-				}
-				appendOffset(base + at - start)
-				rows++
+			starts := d.starts[d.nextStart:]
+			take := len(starts)
+			if take > n-rows {
+				take = n - rows
+				i, full = int(starts[take]), true
 			}
+			d.appendListOffsets(starts[:take], base-start)
+			rows += take
+			d.nextStart += take
 			if d.f.listNullable {
 				d.listValidity.appendRun(true, rows-rowsBefore)
 			}
@@ -282,6 +282,22 @@ func (d *fastDecoder) decodeList(n int) (arrow.ArrayData, error) {
 	}
 	appendOffset(base)
 	return d.finishList(rows)
+}
+
+// appendListOffsets appends the offsets of lists starting at the given
+// window positions, shift being the elements before the window's start.
+func (d *fastDecoder) appendListOffsets(starts []int32, shift int) {
+	if d.f.largeList {
+		out := d.listOffsets.extend(8*len(starts), false)
+		for j, at := range starts {
+			binary.LittleEndian.PutUint64(out[8*j:], uint64(int(at)+shift))
+		}
+		return
+	}
+	out := d.listOffsets.extend(4*len(starts), false)
+	for j, at := range starts {
+		binary.LittleEndian.PutUint32(out[4*j:], uint32(int(at)+shift))
+	}
 }
 
 // appendValid appends k present values from v.

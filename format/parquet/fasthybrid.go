@@ -91,6 +91,11 @@ func (r *hybridReader[T]) zeros(k int, out []int32) ([]int32, error) {
 			out = appendZeroBits(out, r.packed, r.pos, n, pos)
 			r.pos += n
 			pos += n
+		case r.off+1 < len(r.src) && r.src[r.off] < 0x80 && r.src[r.off]&1 == 0 && r.src[r.off+1] <= 1:
+			// An RLE run with a one-byte header, as a list's runs of 1
+			// are: nextRun's work without its generality.
+			r.rle, r.value = int(r.src[r.off]>>1), T(r.src[r.off+1])
+			r.off += 2
 		default:
 			if err := r.nextRun(); err != nil {
 				return out, err
