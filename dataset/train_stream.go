@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"runtime"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -174,7 +175,9 @@ const seqSegmentBatches = 16
 // will need that the current one does not: once the current segment has
 // yielded its first batch, so that its own chunks are loaded (and what
 // they cost is known) and the read-ahead overlaps the rest of its gather,
-// or at a later batch if the last read-ahead is still under way.
+// or at a later batch if the last read-ahead is still under way. With
+// nothing to decode and more than one core, the read is pipelined instead
+// (readPipelined).
 func (s *TrainStream) readSequential(ctx context.Context, yield func(arrow.RecordBatch, error) bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -186,6 +189,9 @@ func (s *TrainStream) readSequential(ctx context.Context, yield func(arrow.Recor
 	}
 	if ahead != nil {
 		defer ahead.wait() // after cancel: no goroutine outlives the loop
+	} else if runtime.GOMAXPROCS(0) > 1 {
+		s.readPipelined(ctx, yield)
+		return
 	}
 	next, stop := iter.Pull2(s.segments(ctx, true))
 	defer stop()
@@ -222,52 +228,64 @@ func (s *TrainStream) segments(ctx context.Context, reuse bool) iter.Seq2[[]int6
 		size = seqSegmentBatches * s.gatherRows()
 	}
 	return func(yield func([]int64, error) bool) {
-		seg := make([]int64, 0, size)
 		var spare []int64
 		if reuse {
 			spare = make([]int64, 0, size)
 		}
-		// full hands on a full segment and starts the next one.
-		full := func() bool {
-			if err := ctx.Err(); err != nil {
+		next := func(done []int64) []int64 {
+			if !reuse {
+				return make([]int64, 0, size)
+			}
+			buf := spare[:0]
+			spare = done
+			return buf
+		}
+		s.cutSegments(ctx, size, make([]int64, 0, size), next, yield)
+	}
+}
+
+// cutSegments cuts the stream's rows, in delivery order, into segments of
+// size rows (the last may be shorter), filling seg first and then, once
+// yield has returned for a full segment, the buffer next returns (of
+// capacity size at least; nil stops the cut). It stops when yield reports
+// false.
+func (s *TrainStream) cutSegments(ctx context.Context, size int, seg []int64, next func(done []int64) []int64, yield func([]int64, error) bool) {
+	// full hands on a full segment and starts the next one.
+	full := func() bool {
+		if err := ctx.Err(); err != nil {
+			yield(nil, err)
+			return false
+		}
+		if !yield(seg, nil) {
+			return false
+		}
+		seg = next(seg)
+		return seg != nil
+	}
+	if r, ok := s.ord.(readerOrder); ok {
+		rd := r.reader()
+		for {
+			n := rd.Read(seg[len(seg):size])
+			if n == 0 {
+				break
+			}
+			if seg = seg[:len(seg)+n]; len(seg) == size && !full() {
+				return
+			}
+		}
+	} else {
+		for row, err := range s.ord.rows() {
+			if err != nil {
 				yield(nil, err)
-				return false
+				return
 			}
-			if !yield(seg, nil) {
-				return false
-			}
-			if reuse {
-				seg, spare = spare[:0], seg
-			} else {
-				seg = make([]int64, 0, size)
-			}
-			return true
-		}
-		if r, ok := s.ord.(readerOrder); ok {
-			rd := r.reader()
-			for {
-				n := rd.Read(seg[len(seg):size])
-				if n == 0 {
-					break
-				}
-				if seg = seg[:len(seg)+n]; len(seg) == size && !full() {
-					return
-				}
-			}
-		} else {
-			for row, err := range s.ord.rows() {
-				if err != nil {
-					yield(nil, err)
-					return
-				}
-				if seg = append(seg, row); len(seg) == size && !full() {
-					return
-				}
+			if seg = append(seg, row); len(seg) == size && !full() {
+				return
 			}
 		}
-		if len(seg) > 0 {
-			yield(seg, nil)
-		}
+	}
+	if len(seg) > 0 {
+		yield(seg, nil)
 	}
 }
 
