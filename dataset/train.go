@@ -89,7 +89,9 @@ type TrainOptions struct {
 	Columns   []string
 	BatchRows int
 
-	// Prefetch reads this many batches ahead on a goroutine (0: none).
+	// Prefetch reads this many more batches ahead on a goroutine (0: no
+	// more than the stream's own pipelining, which over memory-mapped
+	// Arrow with more than one core gathers one batch ahead).
 	// Parallel gathers scattered rows on this many goroutines (0 or 1:
 	// on the consumer's). Both deliver in the order above.
 	Prefetch int
