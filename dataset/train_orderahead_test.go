@@ -56,12 +56,7 @@ func TestTrainOrderAheadFollowsTheOrder(t *testing.T) {
 	paths := trainFixture{ext: ".arrow", sizes: []int64{400, 0, 350, 250}, batchRows: 64}.write(t)
 	ds := openTrain(t, paths, WithBatchRows(3))
 	for _, mode := range allModes {
-		for _, o := range []TrainOptions{
-			{},
-			{World: 3, Rank: 2, Window: 64},
-			{World: 2, Rank: 1, Workers: 3, Worker: 1, Window: 100, Start: 55},
-			{World: 7, Rank: 0, Window: 1000, DropRemainder: true},
-		} {
+		for _, o := range orderTestOptions {
 			o.Mode, o.Seed = mode, 5
 			for _, r := range sequentialReads {
 				t.Run(fmt.Sprintf("%s/%s/%+v", r.name, mode, o), func(t *testing.T) {

@@ -47,6 +47,15 @@ func TestTrainSegmentLengths(t *testing.T) {
 	}
 }
 
+// orderTestOptions are the ranks, workers, windows, starts and pads the
+// order-following tests run every mode with.
+var orderTestOptions = []TrainOptions{
+	{},
+	{World: 3, Rank: 2, Window: 64},
+	{World: 2, Rank: 1, Workers: 3, Worker: 1, Window: 100, Start: 55},
+	{World: 7, Rank: 0, Window: 1000, DropRemainder: true},
+}
+
 // TestTrainSegmentsFollowTheOrder checks that the segments of a plan's
 // stream, which a sequential read fills through the plan's Reader, hold
 // the rows its order yields one at a time, in every mode, with ranks,
@@ -58,12 +67,7 @@ func TestTrainSegmentsFollowTheOrder(t *testing.T) {
 	}
 	defer ds.Close()
 	for _, mode := range allModes {
-		for _, o := range []TrainOptions{
-			{},
-			{World: 3, Rank: 2, Window: 64},
-			{World: 2, Rank: 1, Workers: 3, Worker: 1, Window: 100, Start: 55},
-			{World: 7, Rank: 0, Window: 1000, DropRemainder: true},
-		} {
+		for _, o := range orderTestOptions {
 			o.Mode, o.Seed = mode, 5
 			t.Run(fmt.Sprintf("%s/%+v", mode, o), func(t *testing.T) {
 				s, err := ds.Train(o)
