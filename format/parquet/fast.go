@@ -307,9 +307,10 @@ type ChunkBorrower interface {
 // or a ChunkBorrower without a copy, else read with one ReadAt through the
 // same source and pageGuard as pqarrow's reads.
 func (rd *Reader) chunkBytes(start, length int64) ([]byte, func(), error) {
-	if m, ok := rd.src.r.(format.Mapped); ok && int64(len(m.Bytes())) == rd.src.size {
+	if rd.mapped() {
 		// Mapped: pages decode from the mapping, with no copy of the
 		// chunk; values are copied out, so batches do not borrow it.
+		m := rd.src.r.(format.Mapped)
 		m.Retain()
 		return m.Bytes()[start : start+length], m.Release, nil
 	}

@@ -1,12 +1,16 @@
 package parquet
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"go.uber.org/goleak"
 
 	"github.com/tome-data/tome/format"
@@ -27,10 +31,36 @@ func flatFastFile(t *testing.T) ([]byte, *arrow.Schema) {
 }
 
 func TestDecodeAheadOrderAndRelease(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	data, _ := flatFastFile(t)
-	mem := checkedMem(t)
-	r := openBytes(t, data, Options{Workers: 3, ReadOptions: format.ReadOptions{Allocator: mem, BatchSize: 300}})
+	for _, mapped := range []bool{false, true} {
+		t.Run(fmt.Sprintf("mapped=%v", mapped), func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+			mem := checkedMem(t)
+			opts := Options{Workers: 3, ReadOptions: format.ReadOptions{Allocator: mem, BatchSize: 300}}
+			var r *Reader
+			if mapped {
+				// Its small row groups decode one beyond Workers.
+				var err error
+				if r, err = Open(mappedSource{bytes.NewReader(data), data}, int64(len(data)), opts); err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				if !r.mapped() {
+					t.Fatal("a mapped source is not seen as one")
+				}
+			} else {
+				r = openBytes(t, data, opts)
+			}
+			checkDecodeAhead(t, data, r, mem)
+		})
+	}
+}
+
+// checkDecodeAhead checks that r, which decodes ahead, yields the batches
+// of a serial read, and that stopping early releases what was decoded
+// ahead (mem checks) and ends its goroutines (the caller's goleak checks).
+func checkDecodeAhead(t *testing.T, data []byte, r *Reader, mem memory.Allocator) {
+	t.Helper()
 	if !r.decodeAhead() {
 		t.Fatal("the file does not decode ahead")
 	}
@@ -53,8 +83,6 @@ func TestDecodeAheadOrderAndRelease(t *testing.T) {
 			}
 		}
 	}
-	// Stopping early releases what was decoded ahead (checkedMem checks)
-	// and ends the goroutines (goleak checks).
 	for _, stop := range []int{1, 3, 8} {
 		n := 0
 		for _, err := range r.Batches(context.Background()) {
@@ -130,5 +158,66 @@ func TestFastReadChunk(t *testing.T) {
 		}
 		releaseAll(got)
 		releaseAll(want)
+	}
+}
+
+func TestStartsAhead(t *testing.T) {
+	const mib = 1 << 20
+	small := []int64{20 * mib, 20 * mib, 20 * mib, 20 * mib, 20 * mib}
+	big := []int64{80 * mib, 80 * mib, 80 * mib, 80 * mib, 80 * mib}
+	for _, c := range []struct {
+		name     string
+		i, j     int
+		extra    bool
+		sizes    []int64
+		inFlight int64
+		want     bool
+	}{
+		{"within depth", 0, 1, false, small, 20 * mib, true},
+		{"past depth", 0, 2, false, small, 40 * mib, false},
+		{"one past depth, mapped and small", 0, 2, true, small, 40 * mib, true},
+		{"two past depth", 0, 3, true, small, 60 * mib, false},
+		{"one past depth, too big", 0, 2, true, big, 160 * mib, false},
+		{"within depth, big", 3, 4, true, big, 80 * mib, true},
+		{"over the bytes ahead", 0, 1, true, []int64{300 * mib, 300 * mib}, 300 * mib, false},
+		{"the oldest always starts", 1, 1, false, []int64{0, 600 * mib}, 0, true},
+	} {
+		if got := startsAhead(c.i, c.j, 2, c.extra, c.sizes, c.inFlight); got != c.want {
+			t.Errorf("%s: startsAhead(%d, %d) = %v, want %v", c.name, c.i, c.j, got, c.want)
+		}
+	}
+}
+
+// TestDecodeAheadMappedSmallRowGroups checks that a memory-mapped file of
+// small row groups decodes one beyond Workers at once, and others do not:
+// when the first batch is yielded, the row groups started are those the
+// rule lets decode beside the first.
+func TestDecodeAheadMappedSmallRowGroups(t *testing.T) {
+	data, _ := flatFastFile(t) // row groups of 700 rows, far below maxExtraRowGroup
+	for _, c := range []struct {
+		mapped bool
+		want   int
+	}{{false, 2}, {true, 3}} {
+		opts := Options{Workers: 2, ReadOptions: format.ReadOptions{BatchSize: 300}}
+		var src io.ReaderAt = bytes.NewReader(data)
+		if c.mapped {
+			src = mappedSource{bytes.NewReader(data), data}
+		}
+		r, err := Open(src, int64(len(data)), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		started := 0
+		r.testStarted = func(int) { started++ }
+		for _, err := range r.Batches(context.Background()) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		r.Close()
+		if started != c.want {
+			t.Errorf("mapped %v: %d row groups decoding at the first batch, want %d", c.mapped, started, c.want)
+		}
 	}
 }

@@ -39,6 +39,9 @@ type Reader struct {
 	src       source // for the fast decoder's chunk reads
 	closed    atomic.Bool
 	pages     pageAccess // random access by page (pageindex_read.go)
+
+	// testStarted, set by tests, sees each row group batchesAhead starts.
+	testStarted func(rowGroup int)
 }
 
 var _ format.ChunkedReader = (*Reader)(nil)
