@@ -91,7 +91,7 @@ func (s *TrainStream) startOrderAhead(ctx context.Context) *orderAhead {
 
 // readOrderAhead reads the segments one after the other on the caller's
 // goroutine, like readSequential, while the next segment's rows are
-// computed ahead (see segmentsAhead).
+// computed ahead (see startOrderAhead).
 func (s *TrainStream) readOrderAhead(ctx context.Context, yield func(arrow.RecordBatch, error) bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	o := s.startOrderAhead(ctx)
