@@ -10,16 +10,21 @@ import (
 // offset is the width of a variable-length layout's offsets.
 type offset interface{ int32 | int64 }
 
+// maxOffset is the largest offset O holds.
+func maxOffset[O offset]() int64 {
+	if _, ok := any(O(0)).(int32); ok {
+		return math.MaxInt32
+	}
+	return math.MaxInt64
+}
+
 // gatherOffsets writes the output offsets of the spans into out (n+1
 // values) and returns, per span, the range [start, end) of the source's
 // values (bytes or child rows) it covers. It checks every source offset
 // against limits (the length of each source's values) and the total
 // against the offset type's range.
 func gatherOffsets[O offset](out []O, srcOffs [][]O, limits []int64, spans []Span, ranges []Span) ([]Span, error) {
-	maxTotal := int64(math.MaxInt64)
-	if _, ok := any(O(0)).(int32); ok {
-		maxTotal = math.MaxInt32
-	}
+	maxTotal := maxOffset[O]()
 	var total int64
 	pos := 0
 	out[0] = 0

@@ -30,6 +30,11 @@ type column struct {
 	offs64   [][]int64 // kindBinary*, kindList*: the rows' offsets, one more than rows
 	limits   []int64   // kindBinary*: data bytes; kindList*: child rows
 	child    *column   // kindList*: the child arrays, one per source
+
+	// kindList*: per source, the length of its every list when they all
+	// have one (embeddings), else -1; ragged counts the sources of -1.
+	stride []int64
+	ragged int
 }
 
 // kind is how a column's sources are prepared and gathered.
@@ -143,7 +148,34 @@ func addList[O offset](c *column, offs *[][]O, d arrow.ArrayData) error {
 	child := d.Children()[0]
 	*offs = append(*offs, o)
 	c.limits = append(c.limits, int64(child.Len()))
+	k := uniformStride(o, int64(child.Len()))
+	c.stride = append(c.stride, k)
+	if k < 0 {
+		c.ragged++
+	}
 	return c.child.add(child)
+}
+
+// uniformStride returns k when offsets o are o[0] + i*k for every i, within
+// [0, limit]: lists of one length, as embeddings are, whose rows a gather
+// can locate by arithmetic instead of reading their offsets (for a
+// shuffle, one cache miss a row). It returns -1 otherwise, or for no rows.
+// One pass over offsets that the reader has just checked, and that the
+// gather of an unshuffled read reads anyway.
+func uniformStride[O offset](o []O, limit int64) int64 {
+	if len(o) < 2 || o[0] < 0 || int64(o[len(o)-1]) > limit {
+		return -1
+	}
+	k := o[1] - o[0]
+	if k < 0 {
+		return -1
+	}
+	for i := 2; i < len(o); i++ {
+		if o[i]-o[i-1] != k {
+			return -1
+		}
+	}
+	return int64(k)
 }
 
 // fixedValues returns the bytes of d's values, width bytes each, with d's
@@ -179,6 +211,7 @@ func (c *column) grow(n int) {
 		c.limits = slices.Grow(c.limits, n)
 	case kindList32, kindList64:
 		c.limits = slices.Grow(c.limits, n)
+		c.stride = slices.Grow(c.stride, n)
 		c.child.grow(n)
 	}
 	switch c.kind {
@@ -198,7 +231,8 @@ func (c *column) truncate(n int) {
 	c.offs32 = truncated(c.offs32, n)
 	c.offs64 = truncated(c.offs64, n)
 	c.limits = truncated(c.limits, n)
-	c.countNullable()
+	c.stride = truncated(c.stride, n)
+	c.recount()
 	if c.child != nil {
 		c.child.truncate(n)
 	}
@@ -213,17 +247,25 @@ func (c *column) keep(keep []bool) {
 	c.offs32 = kept(c.offs32, keep)
 	c.offs64 = kept(c.offs64, keep)
 	c.limits = kept(c.limits, keep)
-	c.countNullable()
+	c.stride = kept(c.stride, keep)
+	c.recount()
 	if c.child != nil {
 		c.child.keep(keep)
 	}
 }
 
-func (c *column) countNullable() {
+// recount counts the sources with nulls and the ragged ones again.
+func (c *column) recount() {
 	c.nullable = 0
 	for _, b := range c.bits {
 		if b != nil {
 			c.nullable++
+		}
+	}
+	c.ragged = 0
+	for _, k := range c.stride {
+		if k < 0 {
+			c.ragged++
 		}
 	}
 }

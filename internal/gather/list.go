@@ -11,7 +11,13 @@ import (
 func gatherList[O offset](mem memory.Allocator, c *column, offs [][]O, spans []Span, n int) (arrow.ArrayData, error) {
 	offsets := alloc(mem, (n+1)*int(sizeOf[O]()))
 	scratch := borrowSpans(len(spans))
-	childSpans, err := gatherOffsets(typed[O](offsets.Bytes()), offs, c.limits, spans, *scratch)
+	var childSpans []Span
+	var err error
+	if c.ragged == 0 && len(c.stride) == len(offs) {
+		childSpans, err = uniformOffsets(typed[O](offsets.Bytes()), offs, c.stride, spans, *scratch)
+	} else {
+		childSpans, err = gatherOffsets(typed[O](offsets.Bytes()), offs, c.limits, spans, *scratch)
+	}
 	defer func() { returnSpans(scratch, childSpans) }() // the child's gather keeps no span
 	if err != nil {
 		releaseBuffers(offsets)
@@ -24,6 +30,32 @@ func gatherList[O offset](mem memory.Allocator, c *column, offs [][]O, spans []S
 	}
 	validity, nulls := c.validity(mem, spans, n)
 	return newData(c.dt, n, []*memory.Buffer{validity, offsets}, []arrow.ArrayData{child}, nulls), nil
+}
+
+// uniformOffsets is gatherOffsets for sources whose lists all have one
+// length per source (stride, from uniformStride): it computes the child
+// rows of each span from the first offset instead of reading the span's
+// offsets, which for scattered rows is a cache miss each.
+func uniformOffsets[O offset](out []O, srcOffs [][]O, stride []int64, spans []Span, ranges []Span) ([]Span, error) {
+	maxTotal := maxOffset[O]()
+	var total int64
+	pos := 0
+	out[0] = 0
+	for _, s := range spans {
+		k := stride[s.Src]
+		n := int64(s.Len) * k
+		if n > maxTotal-total {
+			return nil, errTooLarge(maxTotal)
+		}
+		total += n
+		for j := range s.Len {
+			out[pos+j+1] = out[pos+j] + O(k)
+		}
+		pos += s.Len
+		start := int64(srcOffs[s.Src][0]) + int64(s.Off)*k
+		ranges = AppendSpan(ranges, Span{Src: s.Src, Off: int(start), Len: int(n)})
+	}
+	return ranges, nil
 }
 
 // gatherFixedSizeList copies fixed-size lists: a span of rows is a span of
