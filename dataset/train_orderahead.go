@@ -65,6 +65,7 @@ func (s *TrainStream) startOrderAhead(ctx context.Context) *orderAhead {
 	size := seqSegmentBatches * s.gatherRows()
 	o := &orderAhead{full: make(chan cutSegment, 1), free: make(chan []int64, 2)}
 	o.free <- make([]int64, 0, size)
+	pop := s.newSegmentPopulator()
 	o.wg.Go(func() {
 		defer close(o.full)
 		next := func([]int64) []int64 {
@@ -77,8 +78,14 @@ func (s *TrainStream) startOrderAhead(ctx context.Context) *orderAhead {
 			}
 		}
 		s.cutSegments(ctx, size, make([]int64, 0, size), next, func(rows []int64, err error) bool {
+			if pop != nil && err == nil {
+				pop.plan(rows) // before the send, which hands rows over
+			}
 			select {
 			case o.full <- cutSegment{rows: rows, err: err}:
+				if pop != nil && err == nil {
+					pop.populate(ctx) // while the gather reads the segment before
+				}
 				return err == nil
 			case <-ctx.Done():
 				o.stopped = true
