@@ -210,7 +210,7 @@ func TestRangeWalker(t *testing.T) {
 
 	// Offsets past the child, and descending: nothing, and no panic.
 	bad := array.NewData(arrow.BinaryTypes.String, 2,
-		[]*memory.Buffer{nil, memory.NewBufferBytes(int32Bytes(0, 5, 1 << 30)), memory.NewBufferBytes([]byte("hello"))}, nil, 0, 0)
+		[]*memory.Buffer{nil, memory.NewBufferBytes(int32Bytes(0, 5, 1<<30)), memory.NewBufferBytes([]byte("hello"))}, nil, 0, 0)
 	w = everything()
 	w.array(bad, 0, 2)
 	for _, r := range w.out {
