@@ -56,8 +56,13 @@ func TestSidesAgree(t *testing.T) {
 		t.Errorf("workload 1: tome %+v, raw %+v", tome.Check, raw.Check)
 	}
 	// Block shuffle on rank 0 of 2 delivers half the rows.
-	if r := runSide("tome-block", gen.IPCList); r.Check.Rows != 1500 {
-		t.Errorf("block, rank 0 of 2: %d rows, want 1500", r.Check.Rows)
+	for _, f := range []gen.File{gen.IPCList, gen.ParquetZstd} {
+		if r := runSide("tome-block", f); r.Check.Rows != 1500 {
+			t.Errorf("block, rank 0 of 2, %s: %d rows, want 1500", f, r.Check.Rows)
+		}
+		if r := runSide("tome-none-rank", f); r.Check.Rows != 1500 {
+			t.Errorf("unshuffled, rank 0 of 2, %s: %d rows, want 1500", f, r.Check.Rows)
+		}
 	}
 }
 
