@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unsafe"
@@ -14,38 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/tome-data/tome/format/ipc"
 	"github.com/tome-data/tome/internal/pagein"
 )
-
-// writeTrainFile writes rows of trainSchema as an Arrow IPC file of
-// batchRows-row batches and returns its path.
-func writeTrainFile(t *testing.T, rows, batchRows int64) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "train.arrow")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := ipc.NewFileWriter(f, trainSchema, ipc.WriteOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for off := int64(0); off < rows; off += batchRows {
-		rec := trainBatch(off, min(batchRows, rows-off))
-		if err := w.Write(rec); err != nil {
-			t.Fatal(err)
-		}
-		rec.Release()
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 // TestSegmentPopulatorMapsTheSegment checks that populating a block
 // shuffle's segment maps the pages of the rows it reads, and not the rest
@@ -55,7 +23,7 @@ func TestSegmentPopulatorMapsTheSegment(t *testing.T) {
 		t.Skip("this system cannot populate pages")
 	}
 	const rows, window = 400_000, 50_000
-	ds := openTrain(t, []string{writeTrainFile(t, rows, 10_000)})
+	ds := openTrain(t, trainFixture{ext: ".arrow", sizes: []int64{rows}, batchRows: 10_000}.write(t))
 	s, err := ds.Train(TrainOptions{Mode: ShuffleBlock, Seed: 1, Window: window})
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +83,7 @@ func TestSegmentPopulatorLeavesSparseRows(t *testing.T) {
 	if !pagein.Supported() {
 		t.Skip("this system cannot populate pages")
 	}
-	ds := openTrain(t, []string{writeTrainFile(t, 100_000, 10_000)})
+	ds := openTrain(t, trainFixture{ext: ".arrow", sizes: []int64{100_000}, batchRows: 10_000}.write(t))
 	s, err := ds.Train(TrainOptions{Mode: ShuffleBlock, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +112,7 @@ func TestSegmentPopulatorOnlyWhereItHelps(t *testing.T) {
 	if !pagein.Supported() {
 		t.Skip("this system cannot populate pages")
 	}
-	arrowDS := openTrain(t, []string{writeTrainFile(t, 1000, 100)})
+	arrowDS := openTrain(t, trainFixture{ext: ".arrow", sizes: []int64{1000}, batchRows: 100}.write(t))
 	parquetDS := openTrain(t, trainFixture{ext: ".parquet", sizes: []int64{1000}, batchRows: 100}.write(t))
 	view, err := arrowDS.Select([]int64{5, 1, 3})
 	if err != nil {
