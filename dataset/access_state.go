@@ -38,6 +38,26 @@ type randomAccess struct {
 	mu      sync.Mutex
 	readers map[string][]format.ChunkedReader // by column key, per shard; opened lazily
 	closed  bool
+
+	// populated marks, by column key, the chunks (numbered across shards)
+	// whose pages a block shuffle has mapped whole (train_populate.go).
+	populated map[string][]atomic.Bool
+}
+
+// populatedChunks returns the marks of the chunks whose pages of the
+// columns key names have been mapped, creating them on first use.
+func (a *randomAccess) populatedChunks(key string, chunks int) []atomic.Bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.populated == nil {
+		a.populated = make(map[string][]atomic.Bool)
+	}
+	marks := a.populated[key]
+	if marks == nil {
+		marks = make([]atomic.Bool, chunks)
+		a.populated[key] = marks
+	}
+	return marks
 }
 
 // shardChunks locates rows in one shard's chunks. It is computed once, from

@@ -74,6 +74,24 @@ func TestSegmentPopulatorMapsTheSegment(t *testing.T) {
 	if got := mappedShare(0.2, 0.95); got > later+0.01 {
 		t.Errorf("%.0f%% of the pages of later windows mapped after populating, %.0f%% before", 100*got, 100*later)
 	}
+	// The window is chunks 0-4 whole: marked, and not asked for again,
+	// by this stream or another over the same dataset.
+	for g := range p.done {
+		if got, want := p.done[g].Load(), g < window/10_000; got != want {
+			t.Errorf("chunk %d marked populated %v, want %v", g, got, want)
+		}
+	}
+	again, err := ds.Train(TrainOptions{Mode: ShuffleBlock, Seed: 2, Window: window})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	q := again.newSegmentPopulator()
+	q.plan(seg)
+	q.populate(context.Background())
+	if len(q.ranges) != 0 {
+		t.Errorf("the same rows populated again: %v", q.ranges)
+	}
 }
 
 // TestSegmentPopulatorLeavesSparseRows checks that rows too sparse for
