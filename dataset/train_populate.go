@@ -45,7 +45,7 @@ type segmentPopulator struct {
 	a       *randomAccess
 	ix      *chunkIndex
 	proj    projection
-	maps    [][]byte    // per shard: the mapping its batches point into, nil when there is none
+	maps    [][]byte      // per shard: the mapping its batches point into, nil when there is none
 	rows    []chunkRows   // per chunk across shards: the rows of the segment planned
 	touched []int         // the chunks with rows in the planned segment
 	done    []atomic.Bool // per chunk: its pages were mapped whole (randomAccess.populatedChunks)
