@@ -227,3 +227,50 @@ func int32Bytes(vs ...int32) []byte {
 	}
 	return b
 }
+
+// FuzzRangeWalker feeds the walker string and list arrays whose offsets
+// and values are arbitrary bytes, as a corrupt or hostile file would: it
+// must never panic, and every range it gives must lie in the array's own
+// buffers.
+func FuzzRangeWalker(f *testing.F) {
+	f.Add(int32Bytes(0, 1, 3, 6), []byte("abcdef"), uint8(0), uint8(3), false)
+	f.Add(int32Bytes(0, 5, 1<<30), []byte("hello"), uint8(0), uint8(2), false)
+	f.Add(int32Bytes(0, 5, 1<<30), []byte("hello"), uint8(0), uint8(2), true)
+	f.Add(int32Bytes(3, 1, 2), []byte{1, 2, 3}, uint8(1), uint8(2), true)
+	f.Fuzz(func(t *testing.T, offs, values []byte, from, n uint8, list bool) {
+		rows := len(offs)/4 - 1
+		if rows <= 0 {
+			return
+		}
+		var d arrow.ArrayData
+		bufs := []*memory.Buffer{nil, memory.NewBufferBytes(offs[:4*(rows+1)])}
+		if list {
+			child := array.NewData(arrow.PrimitiveTypes.Int8, len(values), []*memory.Buffer{nil, memory.NewBufferBytes(values)}, nil, 0, 0)
+			defer child.Release()
+			d = array.NewData(arrow.ListOf(arrow.PrimitiveTypes.Int8), rows, bufs, []arrow.ArrayData{child}, 0, 0)
+		} else {
+			d = array.NewData(arrow.BinaryTypes.String, rows, append(bufs, memory.NewBufferBytes(values)), nil, 0, 0)
+		}
+		defer d.Release()
+		lo := int64(from) % int64(rows)
+		hi := min(int64(rows), lo+1+int64(n))
+		w := &rangeWalker{size: math.MaxInt}
+		w.array(d, lo, hi)
+		owned := [][]byte{offs, values}
+		for _, r := range w.out {
+			inside := false
+			for _, b := range owned {
+				if len(b) == 0 {
+					continue
+				}
+				start := int(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
+				if r.lo >= start && r.hi <= start+len(b) && r.lo < r.hi {
+					inside = true
+				}
+			}
+			if !inside {
+				t.Fatalf("range %v outside the array's buffers", r)
+			}
+		}
+	})
+}
