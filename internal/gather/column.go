@@ -162,20 +162,24 @@ func addList[O offset](c *column, offs *[][]O, d arrow.ArrayData) error {
 // shuffle, one cache miss a row). It returns -1 otherwise, or for no rows.
 // One pass over offsets that the reader has just checked, and that the
 // gather of an unshuffled read reads anyway.
+//
+// The differences are taken in int64: in O they could wrap (a corrupt
+// offset of -2^31 after a large one), and a wrapped stride would size the
+// child's gather from garbage.
 func uniformStride[O offset](o []O, limit int64) int64 {
 	if len(o) < 2 || o[0] < 0 || int64(o[len(o)-1]) > limit {
 		return -1
 	}
-	k := o[1] - o[0]
+	k := int64(o[1]) - int64(o[0])
 	if k < 0 {
 		return -1
 	}
 	for i := 2; i < len(o); i++ {
-		if o[i]-o[i-1] != k {
+		if int64(o[i])-int64(o[i-1]) != k {
 			return -1
 		}
 	}
-	return int64(k)
+	return k
 }
 
 // fixedValues returns the bytes of d's values, width bytes each, with d's

@@ -1,6 +1,7 @@
 package gather
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -27,6 +28,8 @@ func TestUniformStride(t *testing.T) {
 		{"past the child", []int32{0, 4, 8}, 7, -1},
 		{"negative", []int32{-4, 0, 4}, 4, -1},
 		{"descending", []int32{8, 4, 0}, 8, -1},
+		{"wrapping", []int32{808464432, -2147155968}, 7, -1},
+		{"wrapping later", []int32{0, 1 << 30, math.MinInt32}, 1 << 31, -1},
 		{"no rows", []int32{0}, 0, -1},
 		{"nothing", nil, 0, -1},
 	} {
