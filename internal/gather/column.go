@@ -163,15 +163,17 @@ func addList[O offset](c *column, offs *[][]O, d arrow.ArrayData) error {
 // One pass over offsets that the reader has just checked, and that the
 // gather of an unshuffled read reads anyway.
 //
-// The differences are taken in int64: in O they could wrap (a corrupt
-// offset of -2^31 after a large one), and a wrapped stride would size the
-// child's gather from garbage.
+// The differences are taken in int64, where 32-bit offsets cannot wrap
+// (a corrupt offset of -2^31 after a large one did), and the stride is at
+// most limit, so that 64-bit offsets cannot wrap either: every offset is
+// then o[0] + i*k exactly, within [0, limit], and a stride from garbage
+// never sizes the child's gather.
 func uniformStride[O offset](o []O, limit int64) int64 {
 	if len(o) < 2 || o[0] < 0 || int64(o[len(o)-1]) > limit {
 		return -1
 	}
 	k := int64(o[1]) - int64(o[0])
-	if k < 0 {
+	if k < 0 || k > limit {
 		return -1
 	}
 	for i := 2; i < len(o); i++ {

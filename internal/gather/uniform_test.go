@@ -30,7 +30,23 @@ func TestUniformStride(t *testing.T) {
 		{"descending", []int32{8, 4, 0}, 8, -1},
 		{"wrapping", []int32{808464432, -2147155968}, 7, -1},
 		{"wrapping later", []int32{0, 1 << 30, math.MinInt32}, 1 << 31, -1},
-		{"no rows", []int32{0}, 0, -1},
+	} {
+		if got := uniformStride(tt.offs, tt.limit); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	// 64-bit offsets that wrap around to land back under the limit.
+	for _, tt := range []struct {
+		name  string
+		offs  []int64
+		limit int64
+		want  int64
+	}{
+		{"large, one length", []int64{3, 5, 7}, 7, 2},
+		{"wrapping around", []int64{0, math.MaxInt64, -2}, 10, -1},
+		{"stride past the child", []int64{0, 1 << 40, 1 << 41}, 1 << 41, 1 << 40},
+		{"stride past a short child", []int64{0, 1 << 40, 1 << 41}, 1 << 20, -1},
+		{"no rows", []int64{0}, 0, -1},
 		{"nothing", nil, 0, -1},
 	} {
 		if got := uniformStride(tt.offs, tt.limit); got != tt.want {
