@@ -3,7 +3,6 @@ package pagein
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -40,9 +39,6 @@ func present(t *testing.T, m []byte) []bool {
 }
 
 func TestPopulateMapsTheRange(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("MADV_POPULATE_READ is Linux's")
-	}
 	if !supported() {
 		t.Skip("this kernel has no MADV_POPULATE_READ")
 	}
@@ -81,9 +77,6 @@ func TestPopulateEmptyAndShrunk(t *testing.T) {
 	Populate(nil)
 	Populate(m[:0])
 	Populate(m[5:6])
-	if runtime.GOOS != "linux" {
-		return
-	}
 	// A file truncated under its mapping: reading its pages would raise
 	// SIGBUS; populating them must not.
 	path := filepath.Join(t.TempDir(), "shrinks")
